@@ -1,0 +1,60 @@
+/* sigma_int.h: what the files of sigma/ share among themselves. */
+#ifndef SIGVM_SIGMA_INT_H
+#define SIGVM_SIGMA_INT_H
+
+#include "sigma.h"
+
+sg_arena *sg_arena_new(void);
+void sg_arena_free(sg_arena *a);
+
+/* A growable array of pointers (heap-allocated, unlike arena data). */
+typedef struct sg_vec {
+    void **v;
+    size_t n, cap;
+} sg_vec;
+void sg_vec_push(sg_vec *v, void *p);
+void sg_vec_free(sg_vec *v);
+
+/* A Sigma meta filter: extra condition ANDed onto the rules it names. */
+typedef struct sg_filter {
+    sg_strlist rules; /* ids or names; empty: every rule of the logsource */
+    char *log_product, *log_category, *log_service;
+    sg_node *expr;
+    sg_pos pos;
+} sg_filter;
+
+struct sg_ruleset {
+    sg_arena *arena;
+    sg_options opt;
+    sg_vec rules;   /* sg_rule * */
+    sg_vec diags;   /* sg_diag * */
+    size_t nerrors; /* diags that are errors */
+    sg_vec filters; /* sg_filter * */
+    struct yt_node *placeholders; /* the placeholder file's map, once read */
+    bool placeholders_read;
+};
+
+/* Adds an error at file:line:col; always returns NULL for tail calls. */
+void *sg_error(sg_ruleset *rs, const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Adds a warning: reported, refuses nothing. */
+void sg_warning(sg_ruleset *rs, const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Errors so far (warnings excluded). */
+size_t sg_error_count(const sg_ruleset *rs);
+
+/* Reads a whole file (at most 16 MiB) into a malloc'd, NUL-terminated
+   buffer; NULL with a message on failure. */
+char *sg_read_file(const char *path, size_t *len, char *err, size_t errlen);
+
+/* The placeholder map for |expand, read on first use; NULL if none was
+   given (or it could not be read, which was reported). */
+struct yt_node *sg_placeholders(sg_ruleset *rs);
+
+/* Builds a rule's expression from its detection map (detection.c); a filter's
+   map also holds "rules:", which is not a search. */
+struct yt_node;
+sg_node *sg_detection(sg_ruleset *rs, const char *file, const struct yt_node *detection,
+                      bool is_filter);
+
+#endif

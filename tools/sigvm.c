@@ -1,0 +1,45 @@
+/* sigvm.c: the command-line entry point; one subcommand per file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: sigvm COMMAND [options] ...\n"
+    "\n"
+    "Compile Sigma detection rules to bytecode and run them over JSON logs.\n"
+    "\n"
+    "commands:\n"
+    "  compile [-o PACK] RULE_PATH...     check rules; with -o, write a pack\n"
+    "  run (-r RULE_PATH | -p PACK)... [INPUT...]\n"
+    "                                     match rules against NDJSON events\n"
+    "  disasm (PACK | RULE_PATH...)       print a pack's tables and bytecode\n"
+    "\n"
+    "RULE_PATH is a rule file or a directory searched recursively for *.yml and\n"
+    "*.yaml. `sigvm COMMAND --help` describes each command.\n"
+    "\n"
+    "exit status:\n"
+    "  0  success\n"
+    "  1  finished, but some input could not be read or some events were skipped\n"
+    "  2  bad command line\n"
+    "  3  a rule or pack was refused (with --keep-going, the rest was still used)\n";
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        puts("sigvm 0.1.0");
+        return EXIT_OK;
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = {{"compile", cmd_compile}, {"run", cmd_run}, {"disasm", cmd_disasm}};
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+        if (!strcmp(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "sigvm: unknown command '%s'\n\n%s", argv[1], usage);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,124 @@
+/* event.c: the slots of one event. Values are chained per slot through an
+   array reused from one event to the next; a generation stamp per slot makes
+   reset O(1) instead of clearing every slot. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+
+sv_event *sv_event_new(size_t nslots) {
+    sv_event *ev = calloc(1, sizeof *ev);
+    if (!ev) abort();
+    ev->nslots = nslots;
+    ev->head = calloc(nslots ? nslots : 1, sizeof *ev->head);
+    ev->gen = calloc(nslots ? nslots : 1, sizeof *ev->gen);
+    if (!ev->head || !ev->gen) abort();
+    ev->cur_gen = 1;
+    ev->any_head = -1;
+    return ev;
+}
+
+void sv_event_free(sv_event *ev) {
+    if (!ev) return;
+    free(ev->head);
+    free(ev->gen);
+    free(ev->vals);
+    sv_scratch_free(&ev->scratch);
+    free(ev);
+}
+
+void sv_event_reset(sv_event *ev) {
+    ev->nvals = 0;
+    ev->any_head = ev->any_tail = -1;
+    sv_scratch_reset(&ev->scratch);
+    if (++ev->cur_gen == 0) { /* wrapped: stamps from 2^32 events ago would look current */
+        memset(ev->gen, 0, ev->nslots * sizeof *ev->gen);
+        ev->cur_gen = 1;
+    }
+}
+
+void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
+                  bool escaped) {
+    if (slot != SV_ANY_SLOT && slot >= ev->nslots) return;
+    if (ev->nvals == ev->cap) {
+        ev->cap = ev->cap ? ev->cap * 2 : 64;
+        ev->vals = realloc(ev->vals, ev->cap * sizeof *ev->vals);
+        if (!ev->vals) abort();
+    }
+    int32_t i = (int32_t)ev->nvals++;
+    sv_value *v = &ev->vals[i];
+    *v = (sv_value){.p = p, .len = (uint32_t)len, .type = (uint8_t)type,
+                    .escaped = escaped, .next = -1};
+    /* Values are appended at the tail so a slot lists them in document order. */
+    int32_t *head, *tail;
+    if (slot == SV_ANY_SLOT) {
+        head = &ev->any_head;
+        tail = &ev->any_tail;
+    } else {
+        if (ev->gen[slot] != ev->cur_gen) {
+            ev->gen[slot] = ev->cur_gen;
+            ev->head[slot].first = ev->head[slot].last = -1;
+        }
+        head = &ev->head[slot].first;
+        tail = &ev->head[slot].last;
+    }
+    if (*tail < 0) *head = i;
+    else ev->vals[*tail].next = i;
+    *tail = i;
+}
+
+int32_t sv_event_first(const sv_event *ev, uint32_t slot) {
+    if (slot == SV_ANY_SLOT) return ev->any_head;
+    if (slot >= ev->nslots || ev->gen[slot] != ev->cur_gen) return -1;
+    return ev->head[slot].first;
+}
+
+/* ---- scratch memory for unescaped and folded strings, freed per event ---- */
+
+enum { SCRATCH_BLOCK = 64 * 1024 };
+
+struct sv_scratch_block {
+    struct sv_scratch_block *prev;
+    size_t used, cap;
+    char data[];
+};
+
+char *sv_scratch_alloc(sv_scratch *s, size_t n) {
+    struct sv_scratch_block *b = s->top;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > SCRATCH_BLOCK ? n : SCRATCH_BLOCK;
+        b = malloc(sizeof *b + cap);
+        if (!b) abort();
+        b->prev = s->top;
+        b->used = 0;
+        b->cap = cap;
+        s->top = b;
+    }
+    char *p = b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+void sv_scratch_reset(sv_scratch *s) {
+    /* Keep the newest block for the next event; large one-off blocks go. */
+    struct sv_scratch_block *b = s->top;
+    if (!b) return;
+    for (struct sv_scratch_block *p = b->prev, *q; p; p = q) {
+        q = p->prev;
+        free(p);
+    }
+    b->prev = NULL;
+    b->used = 0;
+    if (b->cap > SCRATCH_BLOCK) {
+        free(b);
+        s->top = NULL;
+    }
+}
+
+void sv_scratch_free(sv_scratch *s) {
+    for (struct sv_scratch_block *b = s->top, *p; b; b = p) {
+        p = b->prev;
+        free(b);
+    }
+    s->top = NULL;
+}

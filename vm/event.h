@@ -1,0 +1,40 @@
+/* event.h: the layout of sv_event, shared by event.c and the interpreter. */
+#ifndef SIGVM_EVENT_H
+#define SIGVM_EVENT_H
+
+#include "vm.h"
+
+typedef struct sv_scratch {
+    struct sv_scratch_block *top;
+} sv_scratch;
+
+char *sv_scratch_alloc(sv_scratch *s, size_t n);
+void sv_scratch_reset(sv_scratch *s);
+void sv_scratch_free(sv_scratch *s);
+
+struct sv_event {
+    size_t nslots;
+    struct {
+        int32_t first, last;
+    } *head;
+    uint32_t *gen; /* head[i] is valid only when gen[i] == cur_gen */
+    uint32_t cur_gen;
+    sv_value *vals;
+    size_t nvals, cap;
+    int32_t any_head, any_tail;
+    sv_scratch scratch;
+};
+
+/* First value recorded at slot in this event, or -1. */
+int32_t sv_event_first(const sv_event *ev, uint32_t slot);
+
+/* The value as text (strings unescaped; numbers and booleans as written);
+   false for null, objects and arrays, which have no text to match. */
+bool sv_value_text(sv_event *ev, sv_value *v, const char **s, size_t *n);
+/* The same, case-folded. */
+bool sv_value_folded(sv_event *ev, sv_value *v, const char **s, size_t *n);
+/* Decodes the JSON escapes of s (n bytes) into out (room for n bytes);
+   returns the decoded length. */
+size_t sv_json_unescape(const char *s, size_t n, char *out);
+
+#endif

@@ -1,0 +1,137 @@
+/* value.c: the text of an event value, unescaped and case-folded on first
+   use and cached on the value, so that a field read by a hundred tests is
+   decoded once per event and a field read by none is never decoded. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "vm.h"
+
+static int hex4(const char *p) {
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= c - '0';
+        else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+        else return -1;
+    }
+    return v;
+}
+
+static size_t put_utf8(char *o, uint32_t cp) {
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | cp >> 6);
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | cp >> 12);
+        o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | cp >> 18);
+    o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decodes a \uXXXX escape (and its low surrogate, if one follows) at s[i];
+   returns the code point and advances *i past what it used. An unpaired
+   surrogate cannot be UTF-8, so it becomes U+FFFD. */
+static uint32_t unicode_escape(const char *s, size_t n, size_t *i) {
+    int hi = *i + 6 <= n ? hex4(s + *i + 2) : -1;
+    if (hi < 0) return 0xFFFD; /* the scanner has validated; defensive only */
+    *i += 6;
+    if (hi < 0xD800 || hi > 0xDFFF) return (uint32_t)hi;
+    if (hi <= 0xDBFF && *i + 6 <= n && s[*i] == '\\' && s[*i + 1] == 'u') {
+        int lo = hex4(s + *i + 2);
+        if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            *i += 6;
+            return 0x10000 + (((uint32_t)hi - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
+        }
+    }
+    return 0xFFFD;
+}
+
+size_t sv_json_unescape(const char *s, size_t n, char *out) {
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] != '\\' || i + 1 >= n) {
+            out[o++] = s[i++];
+            continue;
+        }
+        char c = s[i + 1];
+        if (c == 'u') {
+            o += put_utf8(out + o, unicode_escape(s, n, &i));
+            continue;
+        }
+        static const char from[] = "bfnrt", to[] = "\b\f\n\r\t";
+        const char *f = strchr(from, c);
+        out[o++] = f && c ? to[f - from] : c; /* \" \\ \/ stand for themselves */
+        i += 2;
+    }
+    return o;
+}
+
+bool sv_value_text(sv_event *ev, sv_value *v, const char **s, size_t *n) {
+    switch (v->type) {
+    case SV_V_STR:
+        if (!v->escaped) break;
+        if (!v->raw) {
+            /* An escape never decodes to more bytes than it occupies. */
+            char *out = sv_scratch_alloc(&ev->scratch, v->len + 1);
+            v->raw_len = (uint32_t)sv_json_unescape(v->p, v->len, out);
+            out[v->raw_len] = '\0';
+            v->raw = out;
+        }
+        *s = v->raw;
+        *n = v->raw_len;
+        return true;
+    case SV_V_NUM:
+    case SV_V_TRUE:
+    case SV_V_FALSE: break;
+    default: return false;
+    }
+    *s = v->p;
+    *n = v->len;
+    return true;
+}
+
+bool sv_value_folded(sv_event *ev, sv_value *v, const char **s, size_t *n) {
+    if (v->folded) {
+        *s = v->folded;
+        *n = v->folded_len;
+        return true;
+    }
+    const char *t;
+    size_t tn;
+    if (!sv_value_text(ev, v, &t, &tn)) return false;
+    size_t i = 0;
+    while (i < tn && !((unsigned char)t[i] & 0x80)) i++;
+    char *out;
+    size_t on;
+    if (i == tn) {
+        out = sv_scratch_alloc(&ev->scratch, tn + 1);
+        for (i = 0; i < tn; i++) out[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] + 32 : t[i]);
+        out[tn] = '\0';
+        on = tn;
+    } else {
+        char *f = sv_casefold(t, tn, &on);
+        out = sv_scratch_alloc(&ev->scratch, on + 1);
+        memcpy(out, f, on + 1);
+        free(f);
+    }
+    v->folded = out;
+    v->folded_len = (uint32_t)on;
+    *s = out;
+    *n = on;
+    return true;
+}

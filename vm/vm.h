@@ -1,0 +1,224 @@
+/*
+ * vm.h: the bytecode, the pack format, event slots and the interpreter.
+ *
+ * The one public header of the vm/ layer. A pack holds, for a set of rules:
+ *   - the path table: every field path the rules read, interned once; a
+ *     path's index is its slot number in an sv_event;
+ *   - the test table: every distinct field test (slot, operation, constant),
+ *     shared by all rules that ask it, so it runs at most once per event;
+ *   - the code: one short function per rule over registers R[0..nregs);
+ *   - rule metadata (id, title, level, ...).
+ * A pack is untrusted input: sv_pack_load verifies every index, jump target,
+ * register and length before anything runs.
+ *
+ * This layer knows nothing of YAML or input file formats.
+ */
+#ifndef SIGVM_VM_H
+#define SIGVM_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- Instructions ----
+ * Each instruction is 8 bytes: op, register A, and a 32-bit argument C.
+ *
+ *  opcode     args   semantics
+ */
+#define SV_OPCODES(X)                                                                   \
+    X(TEST, "A C   R[A] := test C holds for the event (memoized per event)")           \
+    X(NOT, "A     R[A] := !R[A]")                                                      \
+    X(JMPF, "A C   if not R[A] then pc := C")                                          \
+    X(JMPT, "A C   if R[A] then pc := C")                                              \
+    X(SET, "A C   R[A] := C (0 or 1)")                                                 \
+    X(RET, "A     return R[A]: the rule matches the event when it is true")
+
+typedef enum sv_opcode {
+#define SV_OP_ENUM(name, doc) SV_OP_##name,
+    SV_OPCODES(SV_OP_ENUM)
+#undef SV_OP_ENUM
+        SV_OP_COUNT
+} sv_opcode;
+
+typedef struct sv_ins {
+    uint8_t op;
+    uint8_t a;
+    uint16_t unused; /* zero in a valid pack */
+    uint32_t c;
+} sv_ins;
+
+const char *sv_opcode_name(unsigned op);
+
+/* ---- Tests ----
+ * The kinds mirror sg_op of the rule AST; the compiler maps one onto the other.
+ */
+typedef enum sv_test_kind {
+    SV_T_EQ,
+    SV_T_PREFIX,
+    SV_T_SUFFIX,
+    SV_T_CONTAINS,
+    SV_T_GLOB,     /* canonical glob: '*', '?', backslash escapes any byte */
+    SV_T_REGEX,    /* PCRE2, unanchored */
+    SV_T_CIDR,     /* "addr/len", IPv4 or IPv6 */
+    SV_T_NUM_EQ,
+    SV_T_NUM_GT,
+    SV_T_NUM_GTE,
+    SV_T_NUM_LT,
+    SV_T_NUM_LTE,
+    SV_T_BOOL,
+    SV_T_EXISTS,
+    SV_T_NULL,
+    SV_T_FIELDREF, /* compare with the value(s) of slot k; cmp: EQ/PREFIX/SUFFIX/CONTAINS */
+    SV_T_TIMEPART, /* part (0 minute .. 5 year) of a timestamp == num */
+    SV_T_KIND_COUNT
+} sv_test_kind;
+
+enum {
+    SV_F_CASED = 1, /* string tests: compare bytes as they are */
+    SV_F_RE_I = 2,
+    SV_F_RE_M = 4,
+    SV_F_RE_S = 8
+};
+
+/* Slot number of the pseudo-field "every value of the event" (keyword search). */
+#define SV_ANY_SLOT UINT32_MAX
+
+typedef struct sv_test {
+    uint8_t kind;  /* sv_test_kind */
+    uint8_t flags; /* SV_F_* */
+    uint8_t cmp;   /* FIELDREF: SV_T_EQ / PREFIX / SUFFIX / CONTAINS */
+    uint8_t part;  /* TIMEPART */
+    uint32_t slot; /* path index, or SV_ANY_SLOT */
+    uint32_t k;    /* string constant index; FIELDREF: the other slot */
+    double num;
+} sv_test;
+
+/* ---- Pack file ----
+ * Little-endian. Header: magic, version, section count, CRC-32 of everything
+ * after the header, then a table of (kind, offset, size) sections.
+ */
+#define SV_PACK_MAGIC "SIGVMPK\0"
+#define SV_PACK_VERSION 1u
+
+typedef enum sv_section {
+    SV_SEC_STRINGS = 1, /* u32 count, then per string: u32 length, bytes, NUL */
+    SV_SEC_PATHS,       /* u32 count, then u32 string index per path */
+    SV_SEC_TESTS,       /* u32 count, then 24-byte sv_test records */
+    SV_SEC_CODE,        /* u32 count, then 8-byte sv_ins records */
+    SV_SEC_RULES,       /* u32 count, then sv_rule records (see SV_RULE_*) */
+    SV_SEC_COUNT_
+} sv_section;
+
+/* Rule metadata fields, each a string index (lists are joined with '\n'). */
+#define SV_RULE_FIELDS(X)                                                      \
+    X(id) X(name) X(title) X(status) X(level) X(description) X(author)     \
+        X(date) X(modified) X(references) X(tags) X(falsepositives)        \
+            X(fields) X(related) X(product) X(category) X(service) X(source)
+
+typedef struct sv_rule {
+    uint32_t code_start, code_len; /* into the code section */
+    uint32_t nregs;
+#define SV_RULE_FIELD(f) uint32_t f;
+    SV_RULE_FIELDS(SV_RULE_FIELD)
+#undef SV_RULE_FIELD
+} sv_rule;
+
+/* Builds a pack image (used by the compiler and by tests). */
+typedef struct sv_pack_builder sv_pack_builder;
+sv_pack_builder *sv_builder_new(void);
+void sv_builder_free(sv_pack_builder *b);
+uint32_t sv_builder_string(sv_pack_builder *b, const char *s, size_t len); /* interned */
+uint32_t sv_builder_path(sv_pack_builder *b, const char *path);             /* interned */
+uint32_t sv_builder_test(sv_pack_builder *b, const sv_test *t);             /* hash-consed */
+uint32_t sv_builder_code(sv_pack_builder *b, sv_ins ins);                   /* appends */
+uint32_t sv_builder_code_len(const sv_pack_builder *b);
+void sv_builder_patch(sv_pack_builder *b, uint32_t at, uint32_t c);
+void sv_builder_rule(sv_pack_builder *b, const sv_rule *r);
+size_t sv_builder_test_count(const sv_pack_builder *b);
+/* Serialises; the caller frees *out. */
+int sv_builder_finish(sv_pack_builder *b, unsigned char **out, size_t *outlen);
+
+/* ---- Loaded pack ---- */
+typedef struct sv_pack sv_pack;
+
+/* Verifies and loads a pack image (copied). On failure returns NULL and a
+   message naming what is wrong. */
+sv_pack *sv_pack_load(const unsigned char *data, size_t len, char *err, size_t errlen);
+void sv_pack_free(sv_pack *p);
+
+size_t sv_pack_rule_count(const sv_pack *p);
+const sv_rule *sv_pack_rule(const sv_pack *p, size_t i);
+size_t sv_pack_path_count(const sv_pack *p);
+const char *sv_pack_path(const sv_pack *p, size_t i);
+bool sv_pack_wants_any(const sv_pack *p); /* some test reads SV_ANY_SLOT */
+size_t sv_pack_string_count(const sv_pack *p);
+const char *sv_pack_string(const sv_pack *p, uint32_t i, size_t *len);
+size_t sv_pack_test_count(const sv_pack *p);
+const sv_test *sv_pack_test(const sv_pack *p, uint32_t i);
+const sv_ins *sv_pack_code(const sv_pack *p, size_t *n);
+
+/* Human-readable listing: path table, constants, tests, each rule's code. */
+void sv_disasm(const sv_pack *p, FILE *out);
+
+/* ---- Events ----
+ * The runtime fills an sv_event from one JSON document: for every slot the
+ * values found at its path (several when the path crosses arrays), as spans
+ * of the document text. Strings are kept escaped; the vm unescapes and folds
+ * case only when a test needs it.
+ */
+typedef enum sv_vtype {
+    SV_V_STR,
+    SV_V_NUM,
+    SV_V_TRUE,
+    SV_V_FALSE,
+    SV_V_NULL,
+    SV_V_OBJ,
+    SV_V_ARR
+} sv_vtype;
+
+typedef struct sv_value {
+    const char *p; /* STR: between the quotes, still escaped; others: the JSON text */
+    uint32_t len;
+    uint8_t type;    /* sv_vtype */
+    uint8_t escaped; /* STR: contains a backslash escape */
+    int32_t next;    /* next value of the same slot, or -1 */
+    /* filled on demand by the vm */
+    const char *raw; /* unescaped text */
+    uint32_t raw_len;
+    const char *folded; /* case-folded text */
+    uint32_t folded_len;
+} sv_value;
+
+typedef struct sv_event sv_event;
+sv_event *sv_event_new(size_t nslots);
+void sv_event_free(sv_event *ev);
+void sv_event_reset(sv_event *ev); /* forget the previous document */
+/* Records a value at a slot (SV_ANY_SLOT: a value for keyword search). */
+void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
+                  bool escaped);
+
+/* ---- Running rules ---- */
+typedef struct sv_exec sv_exec; /* per-thread evaluation state */
+sv_exec *sv_exec_new(const sv_pack *p);
+void sv_exec_free(sv_exec *x);
+/* Runs every rule over ev; writes the indices of matching rules into out
+   (capacity: the rule count) and returns how many matched. */
+size_t sv_exec_run(sv_exec *x, sv_event *ev, uint32_t *out);
+
+/* ---- Value matchers, also used by the compiler and tests ---- */
+/* Unicode case folding (ASCII fast path). Returns a malloc'd string. */
+char *sv_casefold(const char *s, size_t n, size_t *outlen);
+/* Canonical glob match; both already folded when case-insensitive. */
+bool sv_glob_match(const char *pat, size_t plen, const char *s, size_t n);
+/* Parses "addr" or "addr/len"; fills a 16-byte address and prefix length
+   (IPv4 is mapped into ::ffff:0:0/96). */
+bool sv_parse_cidr(const char *s, size_t n, uint8_t addr[16], unsigned *prefix);
+bool sv_parse_ip(const char *s, size_t n, uint8_t addr[16]);
+/* Parses a decimal number (JSON syntax, surrounding blanks not allowed). */
+bool sv_parse_number(const char *s, size_t n, double *out);
+/* Parses an ISO-8601 timestamp or epoch seconds/milliseconds into the
+   requested part (0 minute, 1 hour, 2 day, 3 ISO week, 4 month, 5 year). */
+bool sv_time_part(const char *s, size_t n, unsigned part, int *out);
+
+#endif
