@@ -1,0 +1,64 @@
+/* rule_harness.h: compile a rule from text and run it on one JSON event,
+   the whole path from YAML to opcode, for table-driven semantic tests. */
+#ifndef SIGVM_RULE_HARNESS_H
+#define SIGVM_RULE_HARNESS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/compiler.h"
+#include "runtime/runtime.h"
+
+/* Result of one rule on one event: 1 match, 0 no match, -1 the rule was
+   refused (its first diagnostic is copied into diag). */
+static inline int harness_eval(const char *rule_yaml, const char *event, const char *placeholders,
+                               char *diag, size_t diaglen) {
+    sg_options opt = {.placeholder_file = placeholders};
+    sg_ruleset *rs = sg_ruleset_new(&opt);
+    int errors = sg_load_buffer(rs, "rule.yml", rule_yaml, strlen(rule_yaml));
+    errors += sg_finish(rs);
+    if (diag && diaglen) diag[0] = '\0';
+    if (errors || sg_rule_count(rs) == 0) {
+        if (diag && sg_diag_count(rs)) {
+            const sg_diag *d = sg_diag_at(rs, 0);
+            snprintf(diag, diaglen, "%s:%d:%d: %s", d->pos.file, d->pos.line, d->pos.col, d->msg);
+        }
+        sg_ruleset_free(rs);
+        return -1;
+    }
+    unsigned char *img;
+    size_t len;
+    char err[256];
+    int rc = -1;
+    if (cp_compile(rs, &img, &len, NULL, err, sizeof err) != 0) goto out;
+    sv_pack *p = sv_pack_load(img, len, err, sizeof err);
+    free(img);
+    if (!p) {
+        if (diag) snprintf(diag, diaglen, "load: %s", err);
+        goto out;
+    }
+    size_t np = sv_pack_path_count(p);
+    const char **paths = calloc(np + 1, sizeof *paths);
+    for (size_t i = 0; i < np; i++) paths[i] = sv_pack_path(p, i);
+    rt_scanner *sc = rt_scanner_new(paths, np, sv_pack_wants_any(p));
+    sv_event *ev = sv_event_new(np);
+    sv_exec *x = sv_exec_new(p);
+    const char *why;
+    size_t off;
+    uint32_t *hits = calloc(sv_pack_rule_count(p) + 1, sizeof *hits);
+    if (rt_scan(sc, event, strlen(event), ev, &why, &off)) rc = sv_exec_run(x, ev, hits) > 0;
+    else if (diag) snprintf(diag, diaglen, "event: %s at %zu", why, off);
+    free(hits);
+    sv_exec_free(x);
+    sv_event_free(ev);
+    rt_scanner_free(sc);
+    free(paths);
+    sv_pack_free(p);
+out:
+    sg_ruleset_free(rs);
+    return rc;
+}
+
+#endif

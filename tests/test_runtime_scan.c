@@ -1,0 +1,471 @@
+/* Unit tests of the event scanner: what it records at which path, and which
+   documents it rejects where. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "runtime/runtime.h"
+#include "vm/event.h"
+
+#define PATHS(...)                                                                                 \
+    (const char *const[]){__VA_ARGS__},                                                            \
+        sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)
+
+typedef struct fixture {
+    rt_scanner *s;
+    sv_event *ev;
+    char text[1024];
+} fixture;
+
+static fixture *start(const char *const *paths, size_t n, bool any) {
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->s = rt_scanner_new(paths, n, any);
+    f->ev = sv_event_new(n);
+    return f;
+}
+
+static void stop(fixture *f) {
+    rt_scanner_free(f->s);
+    sv_event_free(f->ev);
+    free(f);
+}
+
+static void scan_ok(fixture *f, const char *doc) {
+    const char *err = NULL;
+    size_t off = 0;
+    if (!rt_scan(f->s, doc, strlen(doc), f->ev, &err, &off))
+        fail_msg("%s at %zu in %s", err, off, doc);
+}
+
+/* The values at a slot as "type:text" joined by " | "; 'S' marks an escaped
+   string. */
+static const char *values(fixture *f, uint32_t slot) {
+    static const char tag[] = "sntfzoa";
+    size_t n = 0;
+    f->text[0] = '\0';
+    for (int32_t i = sv_event_first(f->ev, slot); i >= 0; i = f->ev->vals[i].next) {
+        const sv_value *v = &f->ev->vals[i];
+        char t = v->escaped ? 'S' : tag[v->type];
+        n += (size_t)snprintf(f->text + n, sizeof f->text - n, "%s%c:%.*s", n ? " | " : "", t,
+                              (int)v->len, v->p);
+        assert_true(n < sizeof f->text);
+    }
+    return f->text;
+}
+
+static void expect_error_n(const char *doc, size_t len, const char *msg, size_t off) {
+    fixture *f = start(PATHS("a", "a.b", "zzz.q"), true);
+    const char *err = NULL;
+    size_t at = 0;
+    if (rt_scan(f->s, doc, len, f->ev, &err, &at)) fail_msg("accepted: %.*s", (int)len, doc);
+    if (strcmp(err, msg) != 0 || at != off)
+        fail_msg("%.*s: got \"%s\" at %zu, want \"%s\" at %zu", (int)len, doc, err, at, msg, off);
+    stop(f);
+}
+
+static void expect_error(const char *doc, const char *msg, size_t off) {
+    expect_error_n(doc, strlen(doc), msg, off);
+}
+
+static void flat_fields(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("s", "n", "t", "f", "z", "missing"), false);
+    scan_ok(f, " {\"s\":\"x y\", \"n\" : -1.5e3,\"t\":true,\"f\":false,\"z\":null,\"o\":1} ");
+    assert_string_equal(values(f, 0), "s:x y");
+    assert_string_equal(values(f, 1), "n:-1.5e3");
+    assert_string_equal(values(f, 2), "t:true");
+    assert_string_equal(values(f, 3), "f:false");
+    assert_string_equal(values(f, 4), "z:null");
+    assert_string_equal(values(f, 5), "");
+    assert_int_equal(sv_event_first(f->ev, SV_ANY_SLOT), -1);
+    stop(f);
+}
+
+static void numbers(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("n"), false);
+    scan_ok(f, "{\"n\":[0,-0,12,0.5,1e9,1E+2,2e-3,-10.25E-01]}");
+    assert_string_equal(values(f, 0), "n:0 | n:-0 | n:12 | n:0.5 | n:1e9 | n:1E+2 | n:2e-3 | "
+                                      "n:-10.25E-01 | a:[0,-0,12,0.5,1e9,1E+2,2e-3,-10.25E-01]");
+    stop(f);
+}
+
+static void nested_paths(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("userIdentity.sessionContext.sessionIssuer.type", "userIdentity.arn",
+                             "userIdentity", "arn"),
+                       false);
+    scan_ok(f, "{\"arnx\":1,\"userIdentity\":{\"arn\":\"A\",\"sessionContext\":{\"sessionIssuer\":"
+               "{\"type\":\"Role\"}}},\"x\":{\"arn\":2}}");
+    assert_string_equal(values(f, 0), "s:Role");
+    assert_string_equal(values(f, 1), "s:A");
+    assert_string_equal(values(f, 2), "o:{\"arn\":\"A\",\"sessionContext\":{\"sessionIssuer\":"
+                                      "{\"type\":\"Role\"}}}");
+    assert_string_equal(values(f, 3), "");
+    stop(f);
+}
+
+static void dotted_keys(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a.b.c", "a.b"), false);
+    scan_ok(f, "{\"a.b\":{\"c\":1}}");
+    assert_string_equal(values(f, 0), "n:1");
+    assert_string_equal(values(f, 1), "o:{\"c\":1}");
+    scan_ok(f, "{\"a\":{\"b.c\":2}}");
+    assert_string_equal(values(f, 0), "n:2");
+    assert_string_equal(values(f, 1), "");
+    scan_ok(f, "{\"a.b.c\":3}");
+    assert_string_equal(values(f, 0), "n:3");
+    scan_ok(f,
+            "{\"a.b.c\":3,\"a\":{\"b.c\":2,\"b\":{\"c\":4}},\"a.b\":{\"c\":1},\"a.\":{\"b\":0}}");
+    assert_string_equal(values(f, 0), "n:3 | n:2 | n:4 | n:1");
+    stop(f);
+}
+
+static void arrays_of_objects(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a.b"), false);
+    scan_ok(f, "{\"a\":[{\"b\":1},{\"c\":9},{\"b\":2}]}");
+    assert_string_equal(values(f, 0), "n:1 | n:2");
+    stop(f);
+}
+
+static void arrays_of_scalars(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a"), false);
+    scan_ok(f, "{\"a\":[\"x\",\"y\"]}");
+    assert_string_equal(values(f, 0), "s:x | s:y | a:[\"x\",\"y\"]");
+    scan_ok(f, "{\"a\":[]}");
+    assert_string_equal(values(f, 0), "a:[]");
+    stop(f);
+}
+
+static void nested_arrays(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a.b", "a"), false);
+    scan_ok(f, "{\"a\":[[{\"b\":1}],[[{\"b\":2}]]]}");
+    assert_string_equal(values(f, 0), "n:1 | n:2");
+    scan_ok(f, "{\"a\":[[1,2],3]}");
+    assert_string_equal(values(f, 1), "n:1 | n:2 | a:[1,2] | n:3 | a:[[1,2],3]");
+    stop(f);
+}
+
+static void path_and_prefix(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a", "a.b"), false);
+    scan_ok(f, "{\"a\":{\"b\":1}}");
+    assert_string_equal(values(f, 0), "o:{\"b\":1}");
+    assert_string_equal(values(f, 1), "n:1");
+    stop(f);
+}
+
+static void unknown_subtrees_skipped(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a", "b.c"), false);
+    scan_ok(f, "{\"zzz\":{\"a\":1,\"b\":[1,{\"c\":\"d\"}]},\"b\":{\"a\":{\"c\":5}},\"a\":2}");
+    assert_string_equal(values(f, 0), "n:2");
+    assert_string_equal(values(f, 1), "");
+    stop(f);
+}
+
+static void leaf_objects_not_descended(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a"), true);
+    scan_ok(f, "{\"a\":{\"a\":1}}");
+    assert_string_equal(values(f, 0), "o:{\"a\":1}");
+    assert_string_equal(values(f, SV_ANY_SLOT), "n:1");
+    stop(f);
+}
+
+static void errors_in_skipped_subtrees(void **state) {
+    (void)state;
+    expect_error("{\"zzz\":{\"x\":[1,{\"r\":\"\\q\"}]}}", "invalid escape", 21);
+    expect_error("{\"zzz\":{\"x\":[1,tru]}}", "unexpected character ']'", 18);
+    expect_error("{\"zzz\":{\"x\":[1,2,]}}", "unexpected character ']'", 17);
+}
+
+static void escaped_strings_flagged(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a", "b"), false);
+    scan_ok(f, "{\"a\":\"C:\\\\Windows\\u0041\",\"b\":\"plain\"}");
+    assert_string_equal(values(f, 0), "S:C:\\\\Windows\\u0041");
+    assert_string_equal(values(f, 1), "s:plain");
+    stop(f);
+}
+
+static void escaped_keys_matched(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("Image", "\xc3\xa9t\xc3\xa9", "\xf0\x9f\x98\x80.x", "q\"/\t"), false);
+    scan_ok(f, "{\"Im\\u0061ge\":\"x\",\"\\u0049mage\":\"y\",\"Imag\\u0065\":\"z\"}");
+    assert_string_equal(values(f, 0), "s:x | s:y | s:z");
+    scan_ok(f, "{\"\\u00e9t\\u00E9\":1,\"\\ud83d\\ude00\":{\"x\":2},\"q\\\"\\/\\t\":3}");
+    assert_string_equal(values(f, 1), "n:1");
+    assert_string_equal(values(f, 2), "n:2");
+    assert_string_equal(values(f, 3), "n:3");
+    stop(f);
+}
+
+/* Writes {"K":1} with K as n escaped 'a's. */
+static char *escaped_key_doc(size_t n) {
+    char *doc = malloc(2 + 6 * n + 5);
+    assert_non_null(doc);
+    memcpy(doc, "{\"", 2);
+    for (size_t i = 0; i < n; i++)
+        memcpy(doc + 2 + 6 * i, "\\u0061", 6);
+    strcpy(doc + 2 + 6 * n, "\":1}");
+    return doc;
+}
+
+static void long_escaped_keys(void **state) {
+    (void)state;
+    char a200[201], a300[301];
+    memset(a200, 'a', 200);
+    memset(a300, 'a', 300);
+    a200[200] = a300[300] = '\0';
+    fixture *f = start(PATHS(a200, a300), false);
+    char *fits = escaped_key_doc(200), *too_long = escaped_key_doc(300);
+    scan_ok(f, fits);
+    assert_string_equal(values(f, 0), "n:1");
+    /* Beyond the key buffer an escaped key matches nothing, by design. */
+    scan_ok(f, too_long);
+    assert_string_equal(values(f, 1), "");
+    free(fits);
+    free(too_long);
+    stop(f);
+}
+
+static void want_any_records_strings_and_numbers(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("b"), true);
+    scan_ok(f, "{\"a\":\"x\",\"b\":{\"c\":[1,\"y\",{\"d\":\"z\\n\"}]},\"t\":true,\"n\":null,"
+               "\"k\":false,\"e\":{}}");
+    assert_string_equal(values(f, SV_ANY_SLOT), "s:x | n:1 | s:y | S:z\\n");
+    assert_string_equal(values(f, 0), "o:{\"c\":[1,\"y\",{\"d\":\"z\\n\"}]}");
+    stop(f);
+}
+
+static void duplicate_keys_and_paths(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a", "a"), false);
+    scan_ok(f, "{\"a\":1,\"a\":2}");
+    assert_string_equal(values(f, 0), "n:1 | n:2");
+    assert_string_equal(values(f, 1), "n:1 | n:2");
+    stop(f);
+}
+
+static void event_reset_between_documents(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a", "b"), true);
+    scan_ok(f, "{\"a\":1,\"b\":\"x\"}");
+    scan_ok(f, "{\"a\":2}");
+    assert_string_equal(values(f, 0), "n:2");
+    assert_string_equal(values(f, 1), "");
+    assert_string_equal(values(f, SV_ANY_SLOT), "n:2");
+    stop(f);
+}
+
+static void no_paths(void **state) {
+    (void)state;
+    fixture *f = start(NULL, 0, false);
+    scan_ok(f, "{\"a\":[1,{\"b\":\"c\"}]}");
+    assert_int_equal(f->ev->nvals, 0);
+    stop(f);
+}
+
+static void empty_object(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a"), true);
+    scan_ok(f, "{}");
+    scan_ok(f, " \t{ \r\n }\n ");
+    assert_int_equal(f->ev->nvals, 0);
+    stop(f);
+}
+
+static void syntax_errors(void **state) {
+    (void)state;
+    expect_error("{\"a\":1,}", "unexpected character '}'", 7);
+    expect_error("{\"a\" 1}", "unexpected character '1'", 5);
+    expect_error("{\"a\":01}", "unexpected character '1'", 6);
+    expect_error("{\"a\":-}", "unexpected character '}'", 6);
+    expect_error("{\"a\":1.}", "unexpected character '}'", 7);
+    expect_error("{\"a\":1e}", "unexpected character '}'", 7);
+    expect_error("{\"a\":1e+}", "unexpected character '}'", 8);
+    expect_error("{\"a\":.5}", "unexpected character '.'", 5);
+    expect_error("{\"a\":+1}", "unexpected character '+'", 5);
+    expect_error("{\"a\":tru}", "unexpected character '}'", 8);
+    expect_error("{\"a\":True}", "unexpected character 'T'", 5);
+    expect_error("{a:1}", "unexpected character 'a'", 1);
+    expect_error("{'a':1}", "unexpected character '''", 1);
+    expect_error("{\"a\":1 \"b\":2}", "unexpected character '\"'", 7);
+    expect_error("{\"a\":[1 2]}", "unexpected character '2'", 8);
+    expect_error("{\"a\":[1,]}", "unexpected character ']'", 8);
+    expect_error("{\"a\":[,1]}", "unexpected character ','", 6);
+    expect_error("{,}", "unexpected character ','", 1);
+    expect_error("{\"a\":1]", "unexpected character ']'", 6);
+    expect_error("{\"a\":[1}", "unexpected character '}'", 7);
+    expect_error("{\"a\":\xff}", "unexpected byte 0xff", 5);
+    expect_error("}", "unexpected character '}'", 0);
+}
+
+static void string_errors(void **state) {
+    (void)state;
+    expect_error("{\"a\":\"x", "unterminated string", 5);
+    expect_error("{\"a\":\"x\\", "unterminated string", 5);
+    expect_error("{\"a\":\"\\u12", "unterminated string", 5);
+    expect_error("{\"a", "unterminated string", 1);
+    expect_error("{\"a\":\"\\x\"}", "invalid escape", 6);
+    expect_error("{\"a\":\"ok\\'\"}", "invalid escape", 8);
+    expect_error("{\"a\":\"\\u12G4\"}", "invalid escape", 6);
+    expect_error("{\"a\":\"\\u12\"}", "invalid escape", 6);
+    expect_error("{\"a\":\"a\tb\"}", "control character in string", 7);
+    expect_error("{\"a\":\"a\x1f\"}", "control character in string", 7);
+    expect_error("{\"a\nb\":1}", "control character in string", 3);
+    expect_error_n("{\"a\":\"x\0y\"}", 11, "control character in string", 7);
+}
+
+static void truncated_documents(void **state) {
+    (void)state;
+    expect_error("", "truncated document", 0);
+    expect_error(" \n ", "truncated document", 3);
+    expect_error("{", "truncated document", 1);
+    expect_error("{\"a\"", "truncated document", 4);
+    expect_error("{\"a\":", "truncated document", 5);
+    expect_error("{\"a\":1", "truncated document", 6);
+    expect_error("{\"a\":1,", "truncated document", 7);
+    expect_error("{\"a\":nul", "truncated document", 8);
+    expect_error("{\"a\":-", "truncated document", 6);
+    expect_error("{\"a\":[{}", "truncated document", 8);
+}
+
+static void trailing_garbage(void **state) {
+    (void)state;
+    expect_error("{\"a\":1}x", "unexpected character 'x'", 7);
+    expect_error("{\"a\":1} {}", "unexpected character '{'", 8);
+    expect_error("{}}", "unexpected character '}'", 2);
+    expect_error_n("{}\0", 3, "unexpected byte 0x00", 2);
+    fixture *f = start(PATHS("a"), false);
+    scan_ok(f, "{\"a\":1} \r\n\t");
+    stop(f);
+}
+
+static void top_level_not_object(void **state) {
+    (void)state;
+    const char *docs[] = {"\"str\"", "12", "-1", "[1]", "[{}]", "true", "false", "null"};
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+        expect_error(docs[i], "event is not a JSON object", 0);
+    expect_error("  [", "event is not a JSON object", 2);
+}
+
+/* "{"a":" then depth copies of open, then the matching closers. */
+static char *nested(size_t depth, const char *open, char close) {
+    size_t olen = strlen(open);
+    char *doc = malloc(6 + depth * (olen + 1) + 2);
+    assert_non_null(doc);
+    char *p = doc + 5;
+    memcpy(doc, "{\"a\":", 5);
+    for (size_t i = 0; i < depth; i++, p += olen)
+        memcpy(p, open, olen);
+    *p++ = '1';
+    memset(p, close, depth);
+    strcpy(p + depth, "}");
+    return doc;
+}
+
+static void deep_nesting(void **state) {
+    (void)state;
+    char *ok = nested(RT_MAX_DEPTH - 1, "[", ']');
+    fixture *f = start(PATHS("a"), false);
+    scan_ok(f, ok);
+    free(ok);
+    stop(f);
+
+    char *arrays = nested(10000, "[", ']');
+    expect_error(arrays, "nesting deeper than 512", 5 + RT_MAX_DEPTH - 1);
+    free(arrays);
+    char *objects = nested(10000, "{\"a\":", '}');
+    expect_error(objects, "nesting deeper than 512", 5 + 5 * (RT_MAX_DEPTH - 1));
+    free(objects);
+}
+
+static void huge_string_not_copied(void **state) {
+    (void)state;
+    size_t n = 50u << 20;
+    char *doc = malloc(n + 16);
+    assert_non_null(doc);
+    memcpy(doc, "{\"s\":\"", 6);
+    memset(doc + 6, 'x', n);
+    doc[6 + n / 2] = '\\';
+    doc[7 + n / 2] = 'n';
+    memcpy(doc + 6 + n, "\"}", 2);
+    fixture *f = start(PATHS("s"), true);
+    const char *err = NULL;
+    size_t off = 0;
+    assert_true(rt_scan(f->s, doc, n + 8, f->ev, &err, &off));
+    int32_t i = sv_event_first(f->ev, 0);
+    assert_true(i >= 0);
+    assert_ptr_equal(f->ev->vals[i].p, doc + 6);
+    assert_int_equal(f->ev->vals[i].len, n);
+    assert_true(f->ev->vals[i].escaped);
+    assert_int_equal(f->ev->vals[i].next, -1);
+    stop(f);
+    free(doc);
+}
+
+static void invalid_utf8_accepted(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a", "\xff"), true);
+    scan_ok(f, "{\"a\":\"\xff\xfe\xc0\x80 \xed\xa0\x80 \xf4\x90\x80\x80\",\"\xff\":\"\xc3\"}");
+    assert_string_equal(values(f, 0), "s:\xff\xfe\xc0\x80 \xed\xa0\x80 \xf4\x90\x80\x80");
+    assert_string_equal(values(f, 1), "s:\xc3");
+    stop(f);
+}
+
+static void unpaired_surrogates_accepted(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a"), false);
+    scan_ok(f, "{\"a\":[\"\\ud800\",\"\\udc00x\",\"\\ud800\\u0041\"],\"\\udfff\":1}");
+    assert_string_equal(values(f, 0), "S:\\ud800 | S:\\udc00x | S:\\ud800\\u0041 | "
+                                      "a:[\"\\ud800\",\"\\udc00x\",\"\\ud800\\u0041\"]");
+    stop(f);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(flat_fields),
+        cmocka_unit_test(numbers),
+        cmocka_unit_test(nested_paths),
+        cmocka_unit_test(dotted_keys),
+        cmocka_unit_test(arrays_of_objects),
+        cmocka_unit_test(arrays_of_scalars),
+        cmocka_unit_test(nested_arrays),
+        cmocka_unit_test(path_and_prefix),
+        cmocka_unit_test(unknown_subtrees_skipped),
+        cmocka_unit_test(leaf_objects_not_descended),
+        cmocka_unit_test(errors_in_skipped_subtrees),
+        cmocka_unit_test(escaped_strings_flagged),
+        cmocka_unit_test(escaped_keys_matched),
+        cmocka_unit_test(long_escaped_keys),
+        cmocka_unit_test(want_any_records_strings_and_numbers),
+        cmocka_unit_test(duplicate_keys_and_paths),
+        cmocka_unit_test(event_reset_between_documents),
+        cmocka_unit_test(no_paths),
+        cmocka_unit_test(empty_object),
+        cmocka_unit_test(syntax_errors),
+        cmocka_unit_test(string_errors),
+        cmocka_unit_test(truncated_documents),
+        cmocka_unit_test(trailing_garbage),
+        cmocka_unit_test(top_level_not_object),
+        cmocka_unit_test(deep_nesting),
+        cmocka_unit_test(huge_string_not_copied),
+        cmocka_unit_test(invalid_utf8_accepted),
+        cmocka_unit_test(unpaired_surrogates_accepted),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,52 @@
+/* glob.c: canonical glob matching. The compiler rewrites Sigma wildcards into
+   this form, where a backslash escapes whatever byte follows it, so the
+   matcher has a single escaping rule. */
+#include "match.h"
+
+/* Matches the one pattern item at pat[*p] (not a star) against the character
+   at s[*i], i < n; on success advances both past it. */
+static bool match_item(const char *pat, size_t plen, size_t *p, const char *s, size_t n,
+                       size_t *i) {
+    char lit = pat[*p];
+    size_t width = 1;
+    if (lit == '?') {
+        *i += sv_utf8_char_len(s + *i, n - *i);
+        *p += 1;
+        return true;
+    }
+    if (lit == '\\' && *p + 1 < plen) { /* a trailing lone backslash stands for itself */
+        lit = pat[*p + 1];
+        width = 2;
+    }
+    if (s[*i] != lit) return false;
+    *i += 1;
+    *p += width;
+    return true;
+}
+
+/* Greedy with a single backtrack point: on a mismatch, only the most recent
+   star takes one more character. Earlier stars never need to, because any
+   text they could give up the latest star can absorb, so the cost is
+   O(plen * n) at worst rather than exponential. */
+bool sv_glob_match(const char *pat, size_t plen, const char *s, size_t n) {
+    size_t p = 0, i = 0;
+    size_t star_p = SIZE_MAX, star_i = 0; /* pattern after the last star, where it began */
+    while (i < n) {
+        if (p < plen && pat[p] == '*') {
+            star_p = ++p;
+            star_i = i;
+            continue;
+        }
+        if (p < plen && match_item(pat, plen, &p, s, n, &i)) continue;
+        if (star_p == SIZE_MAX) return false;
+        /* A star takes whole characters, so that '?' after it never counts
+           the tail of a split multi-byte sequence. */
+        star_i += sv_utf8_char_len(s + star_i, n - star_i);
+        p = star_p;
+        i = star_i;
+    }
+    /* Text used up: only stars, matching nothing, may remain. */
+    while (p < plen && pat[p] == '*')
+        p++;
+    return p == plen;
+}

@@ -1,0 +1,16 @@
+/* match.h: value-matcher helpers shared within vm/, beyond those in vm.h. */
+#ifndef SIGVM_MATCH_H
+#define SIGVM_MATCH_H
+
+#include "vm.h"
+
+/* Length of the UTF-8 character at s (n > 0 bytes available): the whole
+   sequence when it is valid, else 1, so that a stray byte counts as one
+   character and is never skipped over silently. */
+size_t sv_utf8_char_len(const char *s, size_t n);
+
+/* Whether ip lies in net/prefix; both are 16-byte (IPv4-mapped) addresses
+   as filled by sv_parse_ip / sv_parse_cidr, prefix 0..128. */
+bool sv_ip_in_net(const uint8_t ip[16], const uint8_t net[16], unsigned prefix);
+
+#endif
