@@ -214,17 +214,6 @@ static void read_filter(sg_ruleset *rs, const char *file, const yt_node *doc) {
 }
 
 static void read_document(sg_ruleset *rs, const char *file, const yt_node *doc) {
-    if (doc->kind != YT_MAP) {
-        sg_error(rs, file, doc->line, doc->col, "a rule document must be a YAML map");
-        return;
-    }
-    const yt_node *action = yt_get(doc, "action");
-    if (action) {
-        sg_error(rs, file, action->line, action->col,
-                 "Sigma v1 'action:' multi-document rules are not supported; write each rule "
-                 "as its own document");
-        return;
-    }
     if (yt_get(doc, "correlation")) {
         sg_error(rs, file, doc->line, doc->col, "Sigma correlation rules are not supported yet");
         return;
@@ -232,6 +221,57 @@ static void read_document(sg_ruleset *rs, const char *file, const yt_node *doc) 
     if (yt_get(doc, "filter") && !yt_get(doc, "detection")) read_filter(rs, file, doc);
     else if (yt_get(doc, "detection")) read_rule(rs, file, doc);
     else sg_error(rs, file, doc->line, doc->col, "document has no 'detection' (nor 'filter')");
+}
+
+/* A map with b's keys laid over a's, recursively (Sigma v1 "action: global"). */
+static yt_node *overlay(sg_arena *ar, yt_node *a, yt_node *b) {
+    if (!a || a->kind != YT_MAP || b->kind != YT_MAP) return b;
+    yt_node *m = sg_alloc(ar, sizeof *m);
+    *m = *b;
+    m->items = sg_alloc(ar, 2 * (a->n + b->n) * sizeof *m->items);
+    m->n = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        yt_node *k = a->items[2 * i], *over = yt_get(b, k->text);
+        m->items[2 * m->n] = k;
+        m->items[2 * m->n++ + 1] = over ? overlay(ar, a->items[2 * i + 1], over) : a->items[2 * i + 1];
+    }
+    for (size_t i = 0; i < b->n; i++)
+        if (!yt_get(a, b->items[2 * i]->text)) {
+            m->items[2 * m->n] = b->items[2 * i];
+            m->items[2 * m->n++ + 1] = b->items[2 * i + 1];
+        }
+    return m;
+}
+
+/* Sigma v1 collections: "action: global" is laid under every later document
+   of the file, "action: reset" forgets it, "action: repeat" lays a document
+   over the one before it. */
+static void read_stream(sg_ruleset *rs, const char *file, const yt_stream *st) {
+    yt_node *global = NULL, *prev = NULL;
+    for (size_t i = 0; i < st->ndocs; i++) {
+        yt_node *doc = st->docs[i];
+        if (doc->kind != YT_MAP) {
+            sg_error(rs, file, doc->line, doc->col, "a rule document must be a YAML map");
+            continue;
+        }
+        const yt_node *action = yt_get(doc, "action");
+        const char *a = action && action->kind == YT_SCALAR ? action->text : NULL;
+        if (a && !strcmp(a, "global")) {
+            global = doc;
+            continue;
+        }
+        if (a && !strcmp(a, "reset")) {
+            global = NULL;
+            continue;
+        }
+        if (a && strcmp(a, "repeat")) {
+            sg_error(rs, file, action->line, action->col, "unknown action '%s'", a);
+            continue;
+        }
+        doc = overlay(rs->arena, a ? prev : global, doc);
+        prev = doc;
+        read_document(rs, file, doc);
+    }
 }
 
 int sg_load_buffer(sg_ruleset *rs, const char *name, const char *buf, size_t len) {
@@ -245,7 +285,7 @@ int sg_load_buffer(sg_ruleset *rs, const char *name, const char *buf, size_t len
         return (int)(rs->nerrors - before);
     }
     if (st.ndocs == 0) sg_error(rs, file, 1, 1, "no YAML document in file");
-    for (size_t i = 0; i < st.ndocs; i++) read_document(rs, file, st.docs[i]);
+    read_stream(rs, file, &st);
     return (int)(rs->nerrors - before);
 }
 

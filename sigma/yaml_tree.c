@@ -203,7 +203,7 @@ bool yt_parse(sg_arena *a, const char *buf, size_t len, yt_stream *out, char *er
 }
 
 yt_node *yt_get(const yt_node *map, const char *key) {
-    if (!map || map->kind != YT_MAP) return NULL;
+    if (!map || map->kind != YT_MAP || !key) return NULL;
     for (size_t i = 0; i < map->n; i++) {
         const yt_node *k = map->items[2 * i];
         if (k->kind == YT_SCALAR && strcmp(k->text, key) == 0) return map->items[2 * i + 1];
