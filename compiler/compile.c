@@ -18,12 +18,23 @@
 /* sg_op and sv_test_kind list the same operations; this table is the one
    place that relies on it. */
 static const uint8_t kind_of[SG_OP_COUNT] = {
-    [SG_EQ] = SV_T_EQ,           [SG_PREFIX] = SV_T_PREFIX,     [SG_SUFFIX] = SV_T_SUFFIX,
-    [SG_CONTAINS] = SV_T_CONTAINS, [SG_GLOB] = SV_T_GLOB,       [SG_REGEX] = SV_T_REGEX,
-    [SG_CIDR] = SV_T_CIDR,       [SG_NUM_EQ] = SV_T_NUM_EQ,     [SG_NUM_GT] = SV_T_NUM_GT,
-    [SG_NUM_GTE] = SV_T_NUM_GTE, [SG_NUM_LT] = SV_T_NUM_LT,     [SG_NUM_LTE] = SV_T_NUM_LTE,
-    [SG_BOOL] = SV_T_BOOL,       [SG_EXISTS] = SV_T_EXISTS,     [SG_NULL] = SV_T_NULL,
-    [SG_FIELDREF] = SV_T_FIELDREF, [SG_TIMEPART] = SV_T_TIMEPART,
+    [SG_EQ] = SV_T_EQ,
+    [SG_PREFIX] = SV_T_PREFIX,
+    [SG_SUFFIX] = SV_T_SUFFIX,
+    [SG_CONTAINS] = SV_T_CONTAINS,
+    [SG_GLOB] = SV_T_GLOB,
+    [SG_REGEX] = SV_T_REGEX,
+    [SG_CIDR] = SV_T_CIDR,
+    [SG_NUM_EQ] = SV_T_NUM_EQ,
+    [SG_NUM_GT] = SV_T_NUM_GT,
+    [SG_NUM_GTE] = SV_T_NUM_GTE,
+    [SG_NUM_LT] = SV_T_NUM_LT,
+    [SG_NUM_LTE] = SV_T_NUM_LTE,
+    [SG_BOOL] = SV_T_BOOL,
+    [SG_EXISTS] = SV_T_EXISTS,
+    [SG_NULL] = SV_T_NULL,
+    [SG_FIELDREF] = SV_T_FIELDREF,
+    [SG_TIMEPART] = SV_T_TIMEPART,
 };
 
 static bool takes_string(sg_op op) {
@@ -97,7 +108,8 @@ static void gen_chain(ctx *c, const sg_node *n) {
         }
     }
     uint32_t end = sv_builder_code_len(c->b);
-    for (size_t i = 0; i + 1 < nk; i++) sv_builder_patch(c->b, patch[i], end);
+    for (size_t i = 0; i + 1 < nk; i++)
+        sv_builder_patch(c->b, patch[i], end);
     free(patch);
     free(kids);
 }
@@ -122,10 +134,12 @@ static uint32_t str_or_empty(ctx *c, const char *s) {
 
 static uint32_t joined(ctx *c, const sg_strlist *l) {
     size_t len = 0;
-    for (size_t i = 0; i < l->n; i++) len += strlen(l->v[i]) + 1;
+    for (size_t i = 0; i < l->n; i++)
+        len += strlen(l->v[i]) + 1;
     char *s = malloc(len + 1), *p = s;
     if (!s) abort();
-    for (size_t i = 0; i < l->n; i++) p += sprintf(p, "%s%s", i ? "\n" : "", l->v[i]);
+    for (size_t i = 0; i < l->n; i++)
+        p += sprintf(p, "%s%s", i ? "\n" : "", l->v[i]);
     *p = '\0';
     uint32_t k = sv_builder_string(c->b, s, (size_t)(p - s));
     free(s);
@@ -137,14 +151,17 @@ static void compile_rule(ctx *c, const sg_rule *r) {
     gen(c, r->expr);
     emit(c, SV_OP_RET, 0);
     out.code_len = sv_builder_code_len(c->b) - out.code_start;
+    /* clang-format cannot settle on a layout for these macro runs. */
+    // clang-format off
 #define STR(f) out.f = str_or_empty(c, r->f);
-    STR(id) STR(name) STR(title) STR(status) STR(level) STR(description) STR(author) STR(date)
-        STR(modified)
+    STR(id) STR(name) STR(title) STR(status) STR(level) STR(description)
+    STR(author) STR(date) STR(modified)
 #undef STR
 #define LIST(f) out.f = joined(c, &r->f);
-            LIST(references) LIST(tags) LIST(falsepositives) LIST(fields) LIST(related)
+    LIST(references) LIST(tags) LIST(falsepositives) LIST(fields) LIST(related)
 #undef LIST
-                out.product = str_or_empty(c, r->log_product);
+    out.product = str_or_empty(c, r->log_product);
+    // clang-format on
     out.category = str_or_empty(c, r->log_category);
     out.service = str_or_empty(c, r->log_service);
     char src[1200];
@@ -153,11 +170,12 @@ static void compile_rule(ctx *c, const sg_rule *r) {
     sv_builder_rule(c->b, &out);
 }
 
-int cp_compile(const sg_ruleset *rs, unsigned char **image, size_t *len, cp_stats *stats,
-               char *err, size_t errlen) {
+int cp_compile(const sg_ruleset *rs, unsigned char **image, size_t *len, cp_stats *stats, char *err,
+               size_t errlen) {
     ctx c = {.b = sv_builder_new()};
     size_t n = sg_rule_count(rs);
-    for (size_t i = 0; i < n; i++) compile_rule(&c, sg_rule_at(rs, i));
+    for (size_t i = 0; i < n; i++)
+        compile_rule(&c, sg_rule_at(rs, i));
     if (stats) {
         *stats = (cp_stats){.rules = n,
                             .tests = sv_builder_test_count(c.b),

@@ -22,7 +22,7 @@ typedef struct cp_stats {
 
 /* Compiles every rule of rs. Returns 0 and a malloc'd image, or -1 with a
    message. stats may be NULL. */
-int cp_compile(const sg_ruleset *rs, unsigned char **image, size_t *len, cp_stats *stats,
-               char *err, size_t errlen);
+int cp_compile(const sg_ruleset *rs, unsigned char **image, size_t *len, cp_stats *stats, char *err,
+               size_t errlen);
 
 #endif

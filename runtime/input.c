@@ -86,8 +86,7 @@ static bool refill(rt_input *in) {
         /* gzread returns 0 with an error set for a truncated gzip stream. */
         int zerr;
         const char *msg = gzerror(in->gz, &zerr);
-        if (zerr != Z_OK && zerr != Z_STREAM_END)
-            snprintf(in->err, sizeof in->err, "%s", msg);
+        if (zerr != Z_OK && zerr != Z_STREAM_END) snprintf(in->err, sizeof in->err, "%s", msg);
         in->eof = true;
         return false;
     }

@@ -10,9 +10,7 @@
 #include <strings.h>
 
 #include "cond_parse.h"
-
-/* Also declared in condition.c, its only caller. */
-int sg_cond_lex(const char **cursor, const char **start, char *err, size_t errlen);
+#include "condition.h"
 
 static const char near_error[] =
     "legacy 'near' aggregation is not supported; use a Sigma correlation rule";

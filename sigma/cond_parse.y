@@ -18,28 +18,9 @@
 %stack_size 1000
 
 %include {
-#include <stdbool.h>
-#include <stddef.h>
-
-#include "sigma.h"
-
-/* The grammar's side of its contract with condition.c, which defines all of
-   this (the token type too) and feeds the parser. */
-typedef struct sg_cond_tok {
-    size_t off, len; /* where the token lies in the condition text */
-} sg_cond_tok;
-typedef struct sg_cond_parse sg_cond_parse;
-typedef struct sg_cond_list sg_cond_list;
-
-sg_cond_list *sg_cond_list_add(sg_cond_parse *ps, sg_cond_list *list, sg_node *node);
-sg_node *sg_cond_list_node(sg_cond_parse *ps, sg_node_kind kind, sg_cond_list *list);
-sg_node *sg_cond_not(sg_cond_parse *ps, sg_node *node);
-sg_node *sg_cond_ident(sg_cond_parse *ps, sg_cond_tok name);
-sg_node *sg_cond_of(sg_cond_parse *ps, sg_node_kind kind, sg_cond_tok pattern, bool them);
-void sg_cond_accept(sg_cond_parse *ps, sg_node *tree);
-void sg_cond_fail(sg_cond_parse *ps, size_t off, const char *msg);
-void sg_cond_syntax_error(sg_cond_parse *ps, int major, sg_cond_tok tok);
-void sg_cond_too_deep(sg_cond_parse *ps);
+/* The grammar's side of its contract with condition.c, which defines the
+   actions and feeds the parser. */
+#include "condition.h"
 }
 
 %syntax_error { sg_cond_syntax_error(ps, yymajor, TOKEN); }

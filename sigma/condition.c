@@ -13,21 +13,8 @@
 #include <string.h>
 
 #include "cond_parse.h"
+#include "condition.h"
 #include "sigma.h"
-
-/* The contract with the grammar and the lexer. No header is shared by the
-   three files, so cond_parse.y (its %include) and cond_lex.re repeat these
-   declarations: keep them in step. */
-typedef struct sg_cond_tok {
-    size_t off, len;
-} sg_cond_tok;
-typedef struct sg_cond_parse sg_cond_parse;
-typedef struct sg_cond_list sg_cond_list;
-
-void *sg_cond_parserAlloc(void *(*alloc)(size_t));
-void sg_cond_parser(void *parser, int major, sg_cond_tok minor, sg_cond_parse *ps);
-void sg_cond_parserFree(void *parser, void (*release)(void *));
-int sg_cond_lex(const char **cursor, const char **start, char *err, size_t errlen);
 
 struct sg_cond_parse {
     const sg_cond_env *env;

@@ -77,18 +77,30 @@ static bool set_anchor(mods *m, sg_anchor a) {
 static bool read_modifier(mods *m, const char *name, bool *clash) {
     sg_encoding enc;
     *clash = false;
-    if (!strcmp(name, "contains")) *clash = !set_anchor(m, SG_ANCHOR_CONTAINS);
-    else if (!strcmp(name, "startswith")) *clash = !set_anchor(m, SG_ANCHOR_STARTSWITH);
-    else if (!strcmp(name, "endswith")) *clash = !set_anchor(m, SG_ANCHOR_ENDSWITH);
-    else if (!strcmp(name, "all")) m->all = true;
-    else if (!strcmp(name, "cased")) m->cased = true;
-    else if (!strcmp(name, "exists")) m->exists = true;
-    else if (!strcmp(name, "expand")) m->expand = true;
-    else if (!strcmp(name, "fieldref")) m->fieldref = true;
-    else if (!strcmp(name, "neq")) m->neq = true;
-    else if (!strcmp(name, "windash")) m->windash = true;
-    else if (!strcmp(name, "cidr")) m->cidr = true;
-    else if (!strcmp(name, "re")) m->re = true;
+    if (!strcmp(name, "contains"))
+        *clash = !set_anchor(m, SG_ANCHOR_CONTAINS);
+    else if (!strcmp(name, "startswith"))
+        *clash = !set_anchor(m, SG_ANCHOR_STARTSWITH);
+    else if (!strcmp(name, "endswith"))
+        *clash = !set_anchor(m, SG_ANCHOR_ENDSWITH);
+    else if (!strcmp(name, "all"))
+        m->all = true;
+    else if (!strcmp(name, "cased"))
+        m->cased = true;
+    else if (!strcmp(name, "exists"))
+        m->exists = true;
+    else if (!strcmp(name, "expand"))
+        m->expand = true;
+    else if (!strcmp(name, "fieldref"))
+        m->fieldref = true;
+    else if (!strcmp(name, "neq"))
+        m->neq = true;
+    else if (!strcmp(name, "windash"))
+        m->windash = true;
+    else if (!strcmp(name, "cidr"))
+        m->cidr = true;
+    else if (!strcmp(name, "re"))
+        m->re = true;
     else if (!strcmp(name, "i") || !strcmp(name, "m") || !strcmp(name, "s")) {
         *clash = !m->re; /* only meaningful right after re */
         m->re_flags |= name[0] == 'i' ? SG_RE_I : name[0] == 'm' ? SG_RE_M : SG_RE_S;
@@ -117,14 +129,14 @@ static bool read_modifier(mods *m, const char *name, bool *clash) {
 static const char *exclusive_clash(const mods *m) {
     bool shaping = m->anchor != SG_ANCHOR_NONE || m->nenc || m->windash || m->expand;
     int whole = m->re + m->cidr + m->exists + (m->cmp >= 0) + (m->timepart >= 0) + m->fieldref;
-    if (whole > 1) return "modifiers re, cidr, exists, gt/gte/lt/lte, minute..year and "
-                          "fieldref cannot be combined";
+    if (whole > 1)
+        return "modifiers re, cidr, exists, gt/gte/lt/lte, minute..year and "
+               "fieldref cannot be combined";
     if (m->fieldref && (m->nenc || m->windash || m->expand))
         return "fieldref takes only contains, startswith, endswith or cased";
     if (whole && !m->fieldref && shaping)
         return "re, cidr, exists, gt/gte/lt/lte and minute..year take no string modifiers";
-    if (m->exists && (m->all || m->neq || m->cased))
-        return "exists takes no other modifier";
+    if (m->exists && (m->all || m->neq || m->cased)) return "exists takes no other modifier";
     if (m->re && m->cased) return "re is case-sensitive already (use re|i for the opposite)";
     return NULL;
 }
@@ -292,8 +304,7 @@ static sg_node *value_test(dctx *d, const yt_node *v, const char *field, const m
             return sg_error(d->rs, d->file, v->line, v->col, "placeholder %%%s%% %s", name, err);
         sg_node **alts = sg_alloc(d->rs->arena, (vals.n ? vals.n : 1) * sizeof *alts);
         for (size_t i = 0; i < vals.n; i++)
-            if (!(alts[i] = string_tests(d, v, field, m, vals.v[i].p, vals.v[i].n)))
-                return NULL;
+            if (!(alts[i] = string_tests(d, v, field, m, vals.v[i].p, vals.v[i].n))) return NULL;
         t = vals.n ? combine(d, SG_N_OR, alts, vals.n) : sg_node_new(d->rs->arena, SG_N_FALSE, 0);
     } else {
         t = string_tests(d, v, field, m, v->text, v->len);
@@ -373,8 +384,7 @@ static sg_node *one_condition(dctx *d, const sg_cond_env *env, const yt_node *c)
     char err[256];
     size_t off = 0;
     sg_node *n = sg_parse_condition(env, c->text, err, sizeof err, &off);
-    if (!n)
-        sg_error(d->rs, d->file, c->line, c->col + (int)off + !c->plain, "condition: %s", err);
+    if (!n) sg_error(d->rs, d->file, c->line, c->col + (int)off + !c->plain, "condition: %s", err);
     return n;
 }
 

@@ -35,7 +35,8 @@ yt_node *sg_placeholders(sg_ruleset *rs) {
 static size_t placeholder_at(const char *s, size_t n, size_t i) {
     if (s[i] != '%') return 0;
     size_t j = i + 1;
-    while (j < n && s[j] != '%' && s[j] != ' ' && s[j] != '\\') j++;
+    while (j < n && s[j] != '%' && s[j] != ' ' && s[j] != '\\')
+        j++;
     return j < n && s[j] == '%' && j > i + 1 ? j - i - 1 : 0;
 }
 
@@ -71,7 +72,8 @@ const char *sg_expand(sg_ruleset *rs, const char *src, size_t n, sg_blist *out, 
         }
         sg_bytes *b = todo.v[--todo.n];
         size_t at = 0, len = 0;
-        while (at < b->n && !(len = placeholder_at(b->p, b->n, at))) at++;
+        while (at < b->n && !(len = placeholder_at(b->p, b->n, at)))
+            at++;
         if (!len) {
             sg_vec_push(&done, b);
             continue;
@@ -103,7 +105,8 @@ const char *sg_expand(sg_ruleset *rs, const char *src, size_t n, sg_blist *out, 
     if (!err) {
         out->n = done.n;
         out->v = sg_alloc(rs->arena, (done.n ? done.n : 1) * sizeof *out->v);
-        for (size_t i = 0; i < done.n; i++) out->v[i] = *(sg_bytes *)done.v[i];
+        for (size_t i = 0; i < done.n; i++)
+            out->v[i] = *(sg_bytes *)done.v[i];
     }
     sg_vec_free(&todo);
     sg_vec_free(&done);

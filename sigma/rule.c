@@ -184,14 +184,17 @@ static void read_rule(sg_ruleset *rs, const char *file, const yt_node *doc) {
     sg_rule *r = sg_alloc(rs->arena, sizeof *r);
     r->expr = expr;
     r->pos = (sg_pos){file, doc->line, doc->col};
+    /* clang-format cannot settle on a layout for these macro runs. */
+    // clang-format off
 #define META(f) r->f = scalar(rs, doc, #f);
-    META(id) META(name) META(title) META(status) META(level) META(description) META(author)
-        META(date) META(modified)
+    META(id) META(name) META(title) META(status) META(level) META(description)
+    META(author) META(date) META(modified)
 #undef META
 #define LIST(f) r->f = strlist(rs, yt_get(doc, #f));
-            LIST(references) LIST(tags) LIST(falsepositives) LIST(fields)
+    LIST(references) LIST(tags) LIST(falsepositives) LIST(fields)
 #undef LIST
-                r->related = related(rs, yt_get(doc, "related"));
+    r->related = related(rs, yt_get(doc, "related"));
+    // clang-format on
     logsource(rs, doc, &r->log_product, &r->log_category, &r->log_service);
     sg_vec_push(&rs->rules, r);
 }
@@ -218,9 +221,12 @@ static void read_document(sg_ruleset *rs, const char *file, const yt_node *doc) 
         sg_error(rs, file, doc->line, doc->col, "Sigma correlation rules are not supported yet");
         return;
     }
-    if (yt_get(doc, "filter") && !yt_get(doc, "detection")) read_filter(rs, file, doc);
-    else if (yt_get(doc, "detection")) read_rule(rs, file, doc);
-    else sg_error(rs, file, doc->line, doc->col, "document has no 'detection' (nor 'filter')");
+    if (yt_get(doc, "filter") && !yt_get(doc, "detection"))
+        read_filter(rs, file, doc);
+    else if (yt_get(doc, "detection"))
+        read_rule(rs, file, doc);
+    else
+        sg_error(rs, file, doc->line, doc->col, "document has no 'detection' (nor 'filter')");
 }
 
 /* A map with b's keys laid over a's, recursively (Sigma v1 "action: global"). */
@@ -233,7 +239,8 @@ static yt_node *overlay(sg_arena *ar, yt_node *a, yt_node *b) {
     for (size_t i = 0; i < a->n; i++) {
         yt_node *k = a->items[2 * i], *over = yt_get(b, k->text);
         m->items[2 * m->n] = k;
-        m->items[2 * m->n++ + 1] = over ? overlay(ar, a->items[2 * i + 1], over) : a->items[2 * i + 1];
+        m->items[2 * m->n++ + 1] =
+            over ? overlay(ar, a->items[2 * i + 1], over) : a->items[2 * i + 1];
     }
     for (size_t i = 0; i < b->n; i++)
         if (!yt_get(a, b->items[2 * i]->text)) {
@@ -291,8 +298,8 @@ int sg_load_buffer(sg_ruleset *rs, const char *name, const char *buf, size_t len
 
 static bool is_rule_file(const char *name) {
     size_t n = strlen(name);
-    return name[0] != '.' && ((n > 4 && !strcmp(name + n - 4, ".yml")) ||
-                              (n > 5 && !strcmp(name + n - 5, ".yaml")));
+    return name[0] != '.' &&
+           ((n > 4 && !strcmp(name + n - 4, ".yml")) || (n > 5 && !strcmp(name + n - 5, ".yaml")));
 }
 
 static int cmp_names(const void *a, const void *b) {
@@ -317,8 +324,10 @@ static int load_dir(sg_ruleset *rs, const char *path, int depth) {
         if (!child) abort();
         snprintf(child, len, "%s/%s", path, name);
         struct stat st;
-        if (stat(child, &st) == 0 && S_ISDIR(st.st_mode)) errors += load_dir(rs, child, depth + 1);
-        else if (is_rule_file(name)) errors += sg_load_path(rs, child);
+        if (stat(child, &st) == 0 && S_ISDIR(st.st_mode))
+            errors += load_dir(rs, child, depth + 1);
+        else if (is_rule_file(name))
+            errors += sg_load_path(rs, child);
         free(child);
         free(name);
     }

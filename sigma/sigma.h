@@ -46,14 +46,7 @@ typedef enum sg_op {
 } sg_op;
 
 /* Parts of a timestamp for SG_TIMEPART (Sigma's minute..year modifiers). */
-typedef enum sg_timepart {
-    SG_MINUTE,
-    SG_HOUR,
-    SG_DAY,
-    SG_WEEK,
-    SG_MONTH,
-    SG_YEAR
-} sg_timepart;
+typedef enum sg_timepart { SG_MINUTE, SG_HOUR, SG_DAY, SG_WEEK, SG_MONTH, SG_YEAR } sg_timepart;
 
 /* Regex flags for SG_REGEX (Sigma's re|i, re|m, re|s). */
 enum { SG_RE_I = 1, SG_RE_M = 2, SG_RE_S = 4 };
@@ -72,11 +65,11 @@ typedef struct sg_test {
     char *str;   /* literal, glob, regex, CIDR or referenced field; may hold
                     NUL bytes (utf16 encoders), hence str_len */
     size_t str_len;
-    double num;     /* for NUM_*, BOOL, TIMEPART */
-    bool cased;     /* string ops: case-sensitive (|cased, or encoded bytes) */
-    uint8_t flags;  /* SG_RE_* for SG_REGEX */
-    uint8_t cmp;    /* SG_FIELDREF: SG_EQ, SG_PREFIX, SG_SUFFIX or SG_CONTAINS */
-    uint8_t part;   /* SG_TIMEPART: an sg_timepart */
+    double num;    /* for NUM_*, BOOL, TIMEPART */
+    bool cased;    /* string ops: case-sensitive (|cased, or encoded bytes) */
+    uint8_t flags; /* SG_RE_* for SG_REGEX */
+    uint8_t cmp;   /* SG_FIELDREF: SG_EQ, SG_PREFIX, SG_SUFFIX or SG_CONTAINS */
+    uint8_t part;  /* SG_TIMEPART: an sg_timepart */
     sg_pos pos;
 } sg_test;
 
@@ -104,13 +97,12 @@ typedef struct sg_strlist {
 } sg_strlist;
 
 typedef struct sg_rule {
-    char *id, *name, *title, *status, *level, *description, *author, *date,
-        *modified;
+    char *id, *name, *title, *status, *level, *description, *author, *date, *modified;
     sg_strlist references, tags, falsepositives, fields;
-    sg_strlist related; /* "type:id" pairs */
+    sg_strlist related;                             /* "type:id" pairs */
     char *log_product, *log_category, *log_service; /* logsource */
-    sg_node *expr;                                   /* when the rule matches */
-    sg_pos pos;                                      /* the document's start */
+    sg_node *expr;                                  /* when the rule matches */
+    sg_pos pos;                                     /* the document's start */
 } sg_rule;
 
 /* One diagnostic: file:line:col: message. */
@@ -171,7 +163,7 @@ typedef struct sg_cond_env {
     sg_node *const *searches;  /* their trees, same order */
 } sg_cond_env;
 
-sg_node *sg_parse_condition(const sg_cond_env *env, const char *text,
-                            char *err, size_t errlen, size_t *err_off);
+sg_node *sg_parse_condition(const sg_cond_env *env, const char *text, char *err, size_t errlen,
+                            size_t *err_off);
 
 #endif

@@ -26,10 +26,10 @@ typedef struct sg_filter {
 struct sg_ruleset {
     sg_arena *arena;
     sg_options opt;
-    sg_vec rules;   /* sg_rule * */
-    sg_vec diags;   /* sg_diag * */
-    size_t nerrors; /* diags that are errors */
-    sg_vec filters; /* sg_filter * */
+    sg_vec rules;                 /* sg_rule * */
+    sg_vec diags;                 /* sg_diag * */
+    size_t nerrors;               /* diags that are errors */
+    sg_vec filters;               /* sg_filter * */
     struct yt_node *placeholders; /* the placeholder file's map, once read */
     bool placeholders_read;
 };

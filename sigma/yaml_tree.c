@@ -58,9 +58,8 @@ static void remember(builder *b, const yaml_char_t *name, yt_node *n) {
     if (!name) return;
     b->anchors = realloc(b->anchors, (b->nanchors + 1) * sizeof *b->anchors);
     if (!b->anchors) abort();
-    b->anchors[b->nanchors++] = (anchor){sg_strndup(b->a, (const char *)name,
-                                                    strlen((const char *)name)),
-                                         n};
+    b->anchors[b->nanchors++] =
+        (anchor){sg_strndup(b->a, (const char *)name, strlen((const char *)name)), n};
 }
 
 static yt_node *new_node(builder *b, yt_kind kind, const yaml_mark_t *m) {
@@ -92,7 +91,8 @@ static bool parse_children(builder *b, yt_node *n, yaml_event_type_t end, int de
     }
     n->n = n->kind == YT_MAP ? k.n / 2 : k.n;
     n->weight = 1;
-    for (size_t i = 0; i < k.n; i++) n->weight += k.v[i]->weight;
+    for (size_t i = 0; i < k.n; i++)
+        n->weight += k.v[i]->weight;
     if (n->weight > YT_MAX_WEIGHT) {
         free(k.v);
         snprintf(b->err, b->errlen, "YAML aliases expand to more than %d nodes", YT_MAX_WEIGHT);
@@ -174,8 +174,8 @@ static bool parse_document(builder *b, yt_node **doc) {
     return true;
 }
 
-bool yt_parse(sg_arena *a, const char *buf, size_t len, yt_stream *out, char *err,
-              size_t errlen, int *line, int *col) {
+bool yt_parse(sg_arena *a, const char *buf, size_t len, yt_stream *out, char *err, size_t errlen,
+              int *line, int *col) {
     builder b = {.a = a, .err = err, .errlen = errlen};
     if (!yaml_parser_initialize(&b.parser)) abort();
     yaml_parser_set_input_string(&b.parser, (const unsigned char *)buf, len);

@@ -11,11 +11,11 @@ typedef enum yt_kind { YT_SCALAR, YT_SEQ, YT_MAP } yt_kind;
 typedef struct yt_node yt_node;
 struct yt_node {
     yt_kind kind;
-    int line, col;  /* 1-based */
-    bool plain;     /* SCALAR written without quotes (so 123 may be a number) */
-    char *text;     /* SCALAR */
-    size_t len;     /* SCALAR byte length (may contain NUL via escapes) */
-    size_t n;       /* SEQ items / MAP pairs */
+    int line, col;   /* 1-based */
+    bool plain;      /* SCALAR written without quotes (so 123 may be a number) */
+    char *text;      /* SCALAR */
+    size_t len;      /* SCALAR byte length (may contain NUL via escapes) */
+    size_t n;        /* SEQ items / MAP pairs */
     yt_node **items; /* SEQ: n items; MAP: 2n, key then value */
     size_t weight;   /* nodes in the subtree with aliases expanded */
 };
@@ -36,8 +36,8 @@ typedef struct yt_stream {
 
 /* Parses buf into documents allocated in arena a. On a syntax error returns
    false with a message and its position. */
-bool yt_parse(sg_arena *a, const char *buf, size_t len, yt_stream *out, char *err,
-              size_t errlen, int *line, int *col);
+bool yt_parse(sg_arena *a, const char *buf, size_t len, yt_stream *out, char *err, size_t errlen,
+              int *line, int *col);
 
 /* MAP lookup by key text; NULL when absent. */
 yt_node *yt_get(const yt_node *map, const char *key);

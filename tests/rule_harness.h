@@ -41,15 +41,18 @@ static inline int harness_eval(const char *rule_yaml, const char *event, const c
     }
     size_t np = sv_pack_path_count(p);
     const char **paths = calloc(np + 1, sizeof *paths);
-    for (size_t i = 0; i < np; i++) paths[i] = sv_pack_path(p, i);
+    for (size_t i = 0; i < np; i++)
+        paths[i] = sv_pack_path(p, i);
     rt_scanner *sc = rt_scanner_new(paths, np, sv_pack_wants_any(p));
     sv_event *ev = sv_event_new(np);
     sv_exec *x = sv_exec_new(p);
     const char *why;
     size_t off;
     uint32_t *hits = calloc(sv_pack_rule_count(p) + 1, sizeof *hits);
-    if (rt_scan(sc, event, strlen(event), ev, &why, &off)) rc = sv_exec_run(x, ev, hits) > 0;
-    else if (diag) snprintf(diag, diaglen, "event: %s at %zu", why, off);
+    if (rt_scan(sc, event, strlen(event), ev, &why, &off))
+        rc = sv_exec_run(x, ev, hits) > 0;
+    else if (diag)
+        snprintf(diag, diaglen, "event: %s at %zu", why, off);
     free(hits);
     sv_exec_free(x);
     sv_event_free(ev);

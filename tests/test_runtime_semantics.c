@@ -46,7 +46,8 @@ static void plain_strings(void **state) {
     (void)state;
     static const row rows[] = {
         /* whole-value, case-insensitive */
-        {SEL("        Image: 'C:\\Windows\\cmd.exe'\n"), "{\"Image\":\"c:\\\\windows\\\\CMD.EXE\"}", 1},
+        {SEL("        Image: 'C:\\Windows\\cmd.exe'\n"), "{\"Image\":\"c:\\\\windows\\\\CMD.EXE\"}",
+         1},
         {SEL("        Image: 'cmd.exe'\n"), "{\"Image\":\"C:\\\\cmd.exe\"}", 0},
         {SEL("        Image: 'cmd'\n"), "{\"Image\":\"cmdx\"}", 0},
         /* Unicode-aware folding */
@@ -71,13 +72,17 @@ static void wildcards(void **state) {
     (void)state;
     static const row rows[] = {
         {SEL("        Image: '*\\cmd.exe'\n"), "{\"Image\":\"C:\\\\Windows\\\\cmd.exe\"}", 1},
-        {SEL("        Image: 'C:\\*'\n"), "{\"Image\":\"C:\\\\Windows\"}", 0}, /* \* is a literal star */
+        {SEL("        Image: 'C:\\*'\n"), "{\"Image\":\"C:\\\\Windows\"}",
+         0}, /* \* is a literal star */
         {SEL("        Image: 'C:\\*'\n"), "{\"Image\":\"C:*\"}", 1},
-        {SEL("        Image: 'C:\\\\*'\n"), "{\"Image\":\"C:\\\\Windows\"}", 1}, /* \\* : backslash, wildcard */
-        {SEL("        Image: 'C:\\Windows'\n"), "{\"Image\":\"c:\\\\windows\"}", 1}, /* \W stays literal */
+        {SEL("        Image: 'C:\\\\*'\n"), "{\"Image\":\"C:\\\\Windows\"}",
+         1}, /* \\* : backslash, wildcard */
+        {SEL("        Image: 'C:\\Windows'\n"), "{\"Image\":\"c:\\\\windows\"}",
+         1}, /* \W stays literal */
         {SEL("        Image: 'a?c'\n"), "{\"Image\":\"abc\"}", 1},
         {SEL("        Image: 'a?c'\n"), "{\"Image\":\"ac\"}", 0},
-        {SEL("        Image: 'a?c'\n"), "{\"Image\":\"aéc\"}", 1}, /* ? is one character, not one byte */
+        {SEL("        Image: 'a?c'\n"), "{\"Image\":\"aéc\"}",
+         1}, /* ? is one character, not one byte */
         {SEL("        Image: 'a\\?c'\n"), "{\"Image\":\"abc\"}", 0},
         {SEL("        Image: 'a\\?c'\n"), "{\"Image\":\"a?c\"}", 1},
         {SEL("        Image: 'a*b*c'\n"), "{\"Image\":\"AxxBxxC\"}", 1},
@@ -99,8 +104,10 @@ static void anchors_and_lists(void **state) {
         {SEL("        C|contains: 'a*c'\n"), "{\"C\":\"xxabbbcxx\"}", 1},
         /* a list is OR, |all makes it AND */
         {SEL("        C|contains:\n            - foo\n            - bar\n"), "{\"C\":\"bar\"}", 1},
-        {SEL("        C|contains|all:\n            - foo\n            - bar\n"), "{\"C\":\"bar\"}", 0},
-        {SEL("        C|contains|all:\n            - foo\n            - bar\n"), "{\"C\":\"barfoo\"}", 1},
+        {SEL("        C|contains|all:\n            - foo\n            - bar\n"), "{\"C\":\"bar\"}",
+         0},
+        {SEL("        C|contains|all:\n            - foo\n            - bar\n"),
+         "{\"C\":\"barfoo\"}", 1},
         /* a map is AND */
         {SEL("        A: 1\n        B: 2\n"), "{\"A\":1}", 0},
         {SEL("        A: 1\n        B: 2\n"), "{\"A\":1,\"B\":2}", 1},
@@ -166,7 +173,8 @@ static void paths_and_arrays(void **state) {
 static void keywords(void **state) {
     (void)state;
     static const row rows[] = {
-        {"    kw:\n        - 'mimikatz'\n    condition: kw\n", "{\"a\":{\"b\":\"run MIMIKATZ.exe\"}}", 1},
+        {"    kw:\n        - 'mimikatz'\n    condition: kw\n",
+         "{\"a\":{\"b\":\"run MIMIKATZ.exe\"}}", 1},
         {"    kw:\n        - 'mimikatz'\n    condition: kw\n", "{\"mimikatz\":\"no\"}", 0},
         {"    kw:\n        - 'foo'\n        - 'bar'\n    condition: kw\n", "{\"a\":\"bar\"}", 1},
         {"    kw:\n        '|all':\n            - 'foo'\n            - 'bar'\n    condition: kw\n",
@@ -186,7 +194,8 @@ static void encoders(void **state) {
         /* base64 of "ping" */
         {SEL("        C|base64: 'ping'\n"), "{\"C\":\"cGluZw==\"}", 1},
         {SEL("        C|base64|contains: 'ping'\n"), "{\"C\":\"x cGluZw== y\"}", 1},
-        {SEL("        C|base64|contains: 'ping'\n"), "{\"C\":\"x CGLUZW== y\"}", 0}, /* bytes are exact */
+        {SEL("        C|base64|contains: 'ping'\n"), "{\"C\":\"x CGLUZW== y\"}",
+         0}, /* bytes are exact */
         /* base64offset: the spec's /bin/bash example, each shift */
         {SEL("        C|base64offset|contains: '/bin/bash'\n"), "{\"C\":\"..L2Jpbi9iYXNo..\"}", 1},
         {SEL("        C|base64offset|contains: '/bin/bash'\n"), "{\"C\":\"..9iaW4vYmFza..\"}", 1},
@@ -218,7 +227,8 @@ static void regex_cidr_fieldref_time(void **state) {
         {SEL("        C|re|s: '^a.b$'\n"), "{\"C\":\"a\\nb\"}", 1},
         {SEL("        C|re: '^b$'\n"), "{\"C\":\"a\\nb\"}", 0},
         {SEL("        C|re|m: '^b$'\n"), "{\"C\":\"a\\nb\"}", 1},
-        {SEL("        C|re: '^(a+)+$'\n"), "{\"C\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"}", 0},
+        {SEL("        C|re: '^(a+)+$'\n"),
+         "{\"C\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"}", 0},
         {SEL("        Ip|cidr: '10.0.0.0/8'\n"), "{\"Ip\":\"10.1.2.3\"}", 1},
         {SEL("        Ip|cidr: '10.0.0.0/8'\n"), "{\"Ip\":\"11.1.2.3\"}", 0},
         {SEL("        Ip|cidr: '10.0.0.0/8'\n"), "{\"Ip\":\"::ffff:10.1.2.3\"}", 1},
@@ -252,12 +262,12 @@ static void conditions(void **state) {
         const char *cond, *event;
         int expect;
     } rows[] = {
-        {"a or b and c", "{\"A\":1}", 1},           /* and binds tighter than or */
+        {"a or b and c", "{\"A\":1}", 1}, /* and binds tighter than or */
         {"(a or b) and c", "{\"A\":1}", 0},
-        {"not a and b", "{\"A\":1,\"B\":1}", 0},     /* not binds tighter than and */
+        {"not a and b", "{\"A\":1,\"B\":1}", 0}, /* not binds tighter than and */
         {"not a and b", "{\"B\":1}", 1},
         {"not (a and b)", "{\"A\":1}", 1},
-        {"1 of them", "{\"D\":1}", 0},               /* them skips _-prefixed */
+        {"1 of them", "{\"D\":1}", 0}, /* them skips _-prefixed */
         {"1 of them", "{\"C\":1}", 1},
         {"all of them", "{\"A\":1,\"B\":1,\"C\":1}", 1},
         {"all of them", "{\"A\":1,\"B\":1}", 0},
@@ -353,18 +363,12 @@ static void placeholders(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(plain_strings),
-        cmocka_unit_test(wildcards),
-        cmocka_unit_test(anchors_and_lists),
-        cmocka_unit_test(numbers_bools_null),
-        cmocka_unit_test(paths_and_arrays),
-        cmocka_unit_test(keywords),
-        cmocka_unit_test(encoders),
-        cmocka_unit_test(regex_cidr_fieldref_time),
-        cmocka_unit_test(conditions),
-        cmocka_unit_test(errors_name_the_problem),
-        cmocka_unit_test(meta_filters),
-        cmocka_unit_test(placeholders),
+        cmocka_unit_test(plain_strings),     cmocka_unit_test(wildcards),
+        cmocka_unit_test(anchors_and_lists), cmocka_unit_test(numbers_bools_null),
+        cmocka_unit_test(paths_and_arrays),  cmocka_unit_test(keywords),
+        cmocka_unit_test(encoders),          cmocka_unit_test(regex_cidr_fieldref_time),
+        cmocka_unit_test(conditions),        cmocka_unit_test(errors_name_the_problem),
+        cmocka_unit_test(meta_filters),      cmocka_unit_test(placeholders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

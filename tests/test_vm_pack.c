@@ -12,12 +12,8 @@
 
 #include <cmocka.h>
 
+#include "vm/pack.h" /* the file layout (SV_PACK_*) and sv_get_u32 / sv_put_u32 */
 #include "vm/vm.h"
-
-/* The layout vm.h documents: magic[8], version, section count, CRC-32, then
-   (kind, offset, size) entries. */
-enum { HEADER_SIZE = 20, COUNT_AT = 12, CRC_AT = 16, ENTRY_SIZE = 12 };
-enum { TEST_SIZE = 24, INS_SIZE = 8, RULE_SIZE = 84 };
 
 /* ---- The sample pack ---- */
 
@@ -216,7 +212,7 @@ static void sample_loads(void **state) {
     (void)state;
     size_t len;
     unsigned char *img = sample_image(&len);
-    assert_memory_equal(img, SV_PACK_MAGIC, 8);
+    assert_memory_equal(img, SV_PACK_MAGIC, SV_PACK_MAGIC_SIZE);
     assert_int_equal(len % 4, 0);
     sv_pack *p = load_ok(img, len);
 
@@ -353,17 +349,9 @@ static void byte_flips_refused(void **state) {
 
 /* ---- Structural checks, reached by re-stamping the CRC ---- */
 
-static uint32_t rd32(const unsigned char *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void wr32(unsigned char *p, uint32_t v) {
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> 8 * i);
-}
-
 static void restamp(unsigned char *img, size_t len) {
-    wr32(img + CRC_AT, (uint32_t)crc32(0, img + HEADER_SIZE, (uInt)(len - HEADER_SIZE)));
+    sv_put_u32(img + SV_PACK_CRC_AT,
+               (uint32_t)crc32(0, img + SV_PACK_HEADER_SIZE, (uInt)(len - SV_PACK_HEADER_SIZE)));
 }
 
 /* Where a mutation lands: the header, the section table, or a section's
@@ -371,10 +359,10 @@ static void restamp(unsigned char *img, size_t len) {
 enum { AT_HEADER = 0, AT_TABLE = SV_SEC_COUNT_ };
 
 static size_t section_payload(const unsigned char *img, unsigned kind) {
-    uint32_t n = rd32(img + COUNT_AT);
+    uint32_t n = sv_get_u32(img + SV_PACK_SECTION_COUNT_AT);
     for (uint32_t e = 0; e < n; e++) {
-        const unsigned char *entry = img + HEADER_SIZE + e * ENTRY_SIZE;
-        if (rd32(entry) == kind) return rd32(entry + 4);
+        const unsigned char *entry = img + SV_PACK_HEADER_SIZE + e * SV_PACK_ENTRY_SIZE;
+        if (sv_get_u32(entry) == kind) return sv_get_u32(entry + 4);
     }
     fail_msg("no section of kind %u", kind);
     return 0;
@@ -396,7 +384,7 @@ typedef struct corruption {
 
 /* Byte offset of field f of record i in a section of records of the given size. */
 #define REC(i, size, f) (4 + (i) * (size) + (f))
-#define ENTRY(e, f) ((e)*ENTRY_SIZE + (f))
+#define ENTRY(e, f) ((e)*SV_PACK_ENTRY_SIZE + (f))
 #define SET8(where, off, v)                                                                        \
     { where, off, 1, v, false }
 #define SET16(where, off, v)                                                                       \
@@ -408,11 +396,11 @@ typedef struct corruption {
 
 static void apply(unsigned char *img, const poke *k) {
     size_t base = k->where == AT_HEADER  ? 0
-                  : k->where == AT_TABLE ? HEADER_SIZE
+                  : k->where == AT_TABLE ? SV_PACK_HEADER_SIZE
                                          : section_payload(img, k->where);
     unsigned char *p = img + base + k->offset;
     uint32_t v = k->value;
-    if (k->add) v += rd32(p);
+    if (k->add) v += sv_get_u32(p);
     for (unsigned i = 0; i < k->width; i++)
         p[i] = (unsigned char)(v >> 8 * i);
 }
@@ -420,9 +408,13 @@ static void apply(unsigned char *img, const poke *k) {
 static const corruption corruptions[] = {
     /* header */
     {"bad magic", {SET8(AT_HEADER, 0, 'X')}, "bad magic (not a sigvm pack)"},
-    {"bad version", {SET32(AT_HEADER, 8, 7)}, "version 7 not supported (expected 1)"},
-    {"huge section count", {SET32(AT_HEADER, COUNT_AT, 0x40000000)}, "section table"},
-    {"missing section", {SET32(AT_HEADER, COUNT_AT, 4)}, "no rules section"},
+    {"bad version",
+     {SET32(AT_HEADER, SV_PACK_VERSION_AT, 7)},
+     "version 7 not supported (expected 1)"},
+    {"huge section count",
+     {SET32(AT_HEADER, SV_PACK_SECTION_COUNT_AT, 0x40000000)},
+     "section table"},
+    {"missing section", {SET32(AT_HEADER, SV_PACK_SECTION_COUNT_AT, 4)}, "no rules section"},
     /* section table */
     {"unknown kind", {SET32(AT_TABLE, ENTRY(1, 0), 99)}, "section 1 has unknown kind 99"},
     {"kind zero", {SET32(AT_TABLE, ENTRY(1, 0), 0)}, "section 1 has unknown kind 0"},
@@ -445,75 +437,97 @@ static const corruption corruptions[] = {
     {"string without NUL", {ADD32(SV_SEC_STRINGS, 4, (uint32_t)-1)}, "string 0 lacks its NUL"},
     {"string lost", {ADD32(SV_SEC_STRINGS, 0, (uint32_t)-1)}, "stray bytes"},
     /* paths and tests */
-    {"path string", {SET32(SV_SEC_PATHS, REC(0, 4, 0), 99)}, "path 0 refers to string 99 of"},
-    {"test kind", {SET8(SV_SEC_TESTS, REC(0, TEST_SIZE, 0), 99)}, "test 0 has unknown kind 99"},
+    {"path string",
+     {SET32(SV_SEC_PATHS, REC(0, SV_PACK_PATH_SIZE, 0), 99)},
+     "path 0 refers to string 99 of"},
+    {"test kind",
+     {SET8(SV_SEC_TESTS, REC(0, SV_PACK_TEST_SIZE, 0), 99)},
+     "test 0 has unknown kind 99"},
     {"test flags",
-     {SET8(SV_SEC_TESTS, REC(0, TEST_SIZE, 1), 0x10)},
+     {SET8(SV_SEC_TESTS, REC(0, SV_PACK_TEST_SIZE, 1), 0x10)},
      "test 0 has unknown flags 0x10"},
-    {"test padding", {SET8(SV_SEC_TESTS, REC(3, TEST_SIZE, 13), 1)}, "test 3 has nonzero padding"},
-    {"test slot", {SET32(SV_SEC_TESTS, REC(0, TEST_SIZE, 4), 99)}, "test 0 reads slot 99 of 5"},
+    {"test padding",
+     {SET8(SV_SEC_TESTS, REC(3, SV_PACK_TEST_SIZE, 13), 1)},
+     "test 3 has nonzero padding"},
+    {"test slot",
+     {SET32(SV_SEC_TESTS, REC(0, SV_PACK_TEST_SIZE, 4), 99)},
+     "test 0 reads slot 99 of 5"},
     {"any slot on a number",
-     {SET32(SV_SEC_TESTS, REC(5, TEST_SIZE, 4), SV_ANY_SLOT)},
+     {SET32(SV_SEC_TESTS, REC(5, SV_PACK_TEST_SIZE, 4), SV_ANY_SLOT)},
      "test 5 reads every value"},
     {"test string",
-     {SET32(SV_SEC_TESTS, REC(1, TEST_SIZE, 8), 99)},
+     {SET32(SV_SEC_TESTS, REC(1, SV_PACK_TEST_SIZE, 8), 99)},
      "test 1 refers to string 99 of"},
     {"fieldref slot",
-     {SET32(SV_SEC_TESTS, REC(4, TEST_SIZE, 8), 5)},
+     {SET32(SV_SEC_TESTS, REC(4, SV_PACK_TEST_SIZE, 8), 5)},
      "test 4 compares with slot 5 of 5"},
     {"fieldref operation",
-     {SET8(SV_SEC_TESTS, REC(4, TEST_SIZE, 2), SV_T_GLOB)},
+     {SET8(SV_SEC_TESTS, REC(4, SV_PACK_TEST_SIZE, 2), SV_T_GLOB)},
      "test 4 compares by unknown operation 4"},
-    {"time part", {SET8(SV_SEC_TESTS, REC(6, TEST_SIZE, 3), 6)}, "test 6 asks for time part 6"},
-    {"NaN", {SET32(SV_SEC_TESTS, REC(5, TEST_SIZE, 20), 0x7ff80000)}, "test 5 has a non-finite"},
+    {"time part",
+     {SET8(SV_SEC_TESTS, REC(6, SV_PACK_TEST_SIZE, 3), 6)},
+     "test 6 asks for time part 6"},
+    {"NaN",
+     {SET32(SV_SEC_TESTS, REC(5, SV_PACK_TEST_SIZE, 20), 0x7ff80000)},
+     "test 5 has a non-finite"},
     {"infinity",
-     {SET32(SV_SEC_TESTS, REC(5, TEST_SIZE, 16), 0),
-      SET32(SV_SEC_TESTS, REC(5, TEST_SIZE, 20), 0x7ff00000)},
+     {SET32(SV_SEC_TESTS, REC(5, SV_PACK_TEST_SIZE, 16), 0),
+      SET32(SV_SEC_TESTS, REC(5, SV_PACK_TEST_SIZE, 20), 0x7ff00000)},
      "test 5 has a non-finite"},
     /* code */
     {"opcode",
-     {SET8(SV_SEC_CODE, REC(3, INS_SIZE, 0), SV_OP_COUNT)},
+     {SET8(SV_SEC_CODE, REC(3, SV_PACK_INS_SIZE, 0), SV_OP_COUNT)},
      "instruction 3 has unknown opcode 6"},
-    {"padding", {SET16(SV_SEC_CODE, REC(3, INS_SIZE, 2), 1)}, "instruction 3 has nonzero padding"},
+    {"padding",
+     {SET16(SV_SEC_CODE, REC(3, SV_PACK_INS_SIZE, 2), 1)},
+     "instruction 3 has nonzero padding"},
     /* rules */
     {"jump out",
-     {SET32(SV_SEC_CODE, REC(1, INS_SIZE, 4), 99)},
+     {SET32(SV_SEC_CODE, REC(1, SV_PACK_INS_SIZE, 4), 99)},
      "rule 0 jumps to 99, outside its code [0,4)"},
-    {"jump to the end", {SET32(SV_SEC_CODE, REC(1, INS_SIZE, 4), 4)}, "rule 0 jumps to 4, outside"},
+    {"jump to the end",
+     {SET32(SV_SEC_CODE, REC(1, SV_PACK_INS_SIZE, 4), 4)},
+     "rule 0 jumps to 4, outside"},
     {"jump into another rule",
-     {SET32(SV_SEC_CODE, REC(5, INS_SIZE, 4), 2)},
+     {SET32(SV_SEC_CODE, REC(5, SV_PACK_INS_SIZE, 4), 2)},
      "rule 1 jumps to 2, outside its code [4,15)"},
     {"jump backwards",
-     {SET32(SV_SEC_CODE, REC(7, INS_SIZE, 4), 5)},
+     {SET32(SV_SEC_CODE, REC(7, SV_PACK_INS_SIZE, 4), 5)},
      "rule 1 jumps back from 7 to 5"},
     {"jump to itself",
-     {SET32(SV_SEC_CODE, REC(7, INS_SIZE, 4), 7)},
+     {SET32(SV_SEC_CODE, REC(7, SV_PACK_INS_SIZE, 4), 7)},
      "rule 1 jumps back from 7 to 7"},
-    {"register", {SET8(SV_SEC_CODE, REC(2, INS_SIZE, 1), 5)}, "rule 0 uses register 5 of 1"},
+    {"register",
+     {SET8(SV_SEC_CODE, REC(2, SV_PACK_INS_SIZE, 1), 5)},
+     "rule 0 uses register 5 of 1"},
     {"register of a RET",
-     {SET8(SV_SEC_CODE, REC(14, INS_SIZE, 1), 2)},
+     {SET8(SV_SEC_CODE, REC(14, SV_PACK_INS_SIZE, 1), 2)},
      "rule 1 uses register 2 of 2"},
-    {"test index", {SET32(SV_SEC_CODE, REC(0, INS_SIZE, 4), 7)}, "rule 0 runs test 7 of 7"},
+    {"test index", {SET32(SV_SEC_CODE, REC(0, SV_PACK_INS_SIZE, 4), 7)}, "rule 0 runs test 7 of 7"},
     {"SET operand",
-     {SET8(SV_SEC_CODE, REC(9, INS_SIZE, 0), SV_OP_SET),
-      SET32(SV_SEC_CODE, REC(9, INS_SIZE, 4), 2)},
+     {SET8(SV_SEC_CODE, REC(9, SV_PACK_INS_SIZE, 0), SV_OP_SET),
+      SET32(SV_SEC_CODE, REC(9, SV_PACK_INS_SIZE, 4), 2)},
      "rule 1 sets a register to 2"},
     {"no RET at the end",
-     {SET8(SV_SEC_CODE, REC(3, INS_SIZE, 0), SV_OP_NOT)},
+     {SET8(SV_SEC_CODE, REC(3, SV_PACK_INS_SIZE, 0), SV_OP_NOT)},
      "rule 0 does not end with RET"},
-    {"empty rule", {SET32(SV_SEC_RULES, REC(0, RULE_SIZE, 4), 0)}, "rule 0 does not end with RET"},
+    {"empty rule",
+     {SET32(SV_SEC_RULES, REC(0, SV_PACK_RULE_SIZE, 4), 0)},
+     "rule 0 does not end with RET"},
     {"code past the end",
-     {ADD32(SV_SEC_RULES, REC(1, RULE_SIZE, 4), 1)},
+     {ADD32(SV_SEC_RULES, REC(1, SV_PACK_RULE_SIZE, 4), 1)},
      "rule 1 code [4,+12) lies outside"},
     {"code start wrapping",
-     {SET32(SV_SEC_RULES, REC(0, RULE_SIZE, 0), 0xfffffffe)},
+     {SET32(SV_SEC_RULES, REC(0, SV_PACK_RULE_SIZE, 0), 0xfffffffe)},
      "rule 0 code [4294967294,+4) lies outside"},
-    {"no registers", {SET32(SV_SEC_RULES, REC(0, RULE_SIZE, 8), 0)}, "rule 0 wants 0 registers"},
+    {"no registers",
+     {SET32(SV_SEC_RULES, REC(0, SV_PACK_RULE_SIZE, 8), 0)},
+     "rule 0 wants 0 registers"},
     {"too many registers",
-     {SET32(SV_SEC_RULES, REC(0, RULE_SIZE, 8), 256)},
+     {SET32(SV_SEC_RULES, REC(0, SV_PACK_RULE_SIZE, 8), 256)},
      "rule 0 wants 256 registers"},
     {"metadata string",
-     {SET32(SV_SEC_RULES, REC(1, RULE_SIZE, 20), 999)},
+     {SET32(SV_SEC_RULES, REC(1, SV_PACK_RULE_SIZE, 20), 999)},
      "rule 1 field title refers to string 999"},
 };
 
@@ -557,7 +571,7 @@ static void restamped_flips_are_safe(void **state) {
     FILE *sink = fopen("/dev/null", "w");
     assert_non_null(sink);
     char err[256];
-    for (size_t i = HEADER_SIZE; i < len; i++)
+    for (size_t i = SV_PACK_HEADER_SIZE; i < len; i++)
         for (size_t m = 0; m < sizeof masks; m++) {
             img[i] ^= masks[m];
             restamp(img, len);

@@ -31,12 +31,10 @@ static bool write_file(const char *path, const unsigned char *data, size_t len) 
 }
 
 int cmd_compile(int argc, char **argv) {
-    static const struct option longs[] = {{"output", required_argument, 0, 'o'},
-                                          {"placeholders", required_argument, 0, 'P'},
-                                          {"keep-going", no_argument, 0, 'k'},
-                                          {"quiet", no_argument, 0, 'q'},
-                                          {"help", no_argument, 0, 'h'},
-                                          {0, 0, 0, 0}};
+    static const struct option longs[] = {
+        {"output", required_argument, 0, 'o'}, {"placeholders", required_argument, 0, 'P'},
+        {"keep-going", no_argument, 0, 'k'},   {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *out = NULL;
     rule_opts o = {0};
     for (int c; (c = getopt_long(argc, argv, "o:P:kqh", longs, NULL)) != -1;) {
@@ -67,12 +65,11 @@ int cmd_compile(int argc, char **argv) {
         fprintf(stderr,
                 "sigvm compile: %zu rules, %zu field paths, %zu tests (%zu before sharing), "
                 "%zu instructions, %zu bytes%s%s%s\n",
-                st.rules, sv_pack_path_count(pack), st.tests, st.test_refs, st.instructions,
-                len, out ? " written to " : "", out ? out : "",
+                st.rules, sv_pack_path_count(pack), st.tests, st.test_refs, st.instructions, len,
+                out ? " written to " : "", out ? out : "",
                 refused ? "; files with errors were left out" : "");
     if (!pack) rc = EXIT_RULES;
-    if (refused && !o.quiet)
-        fprintf(stderr, "sigvm compile: %zu file(s) with errors\n", refused);
+    if (refused && !o.quiet) fprintf(stderr, "sigvm compile: %zu file(s) with errors\n", refused);
     sv_pack_free(pack);
     free(image);
     return rc;

@@ -18,9 +18,8 @@ static const char help[] =
     "  -h, --help              this text\n";
 
 int cmd_disasm(int argc, char **argv) {
-    static const struct option longs[] = {{"placeholders", required_argument, 0, 'P'},
-                                          {"help", no_argument, 0, 'h'},
-                                          {0, 0, 0, 0}};
+    static const struct option longs[] = {
+        {"placeholders", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     rule_opts o = {.quiet = true};
     for (int c; (c = getopt_long(argc, argv, "P:h", longs, NULL)) != -1;) {
         switch (c) {
@@ -38,10 +37,11 @@ int cmd_disasm(int argc, char **argv) {
     unsigned char *image = NULL;
     size_t refused = 0, len;
     cp_stats st;
-    if (argc - i == 1 && cli_is_pack(argv[i])) pack = cli_load_pack(argv[i]);
+    if (argc - i == 1 && cli_is_pack(argv[i]))
+        pack = cli_load_pack(argv[i]);
     else
-        pack = cli_compile((const char *const *)argv + i, (size_t)(argc - i), &o, &refused,
-                           &image, &len, &st);
+        pack = cli_compile((const char *const *)argv + i, (size_t)(argc - i), &o, &refused, &image,
+                           &len, &st);
     free(image);
     if (!pack) return EXIT_RULES;
     sv_disasm(pack, stdout);

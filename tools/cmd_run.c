@@ -54,7 +54,8 @@ static void add_engine(run *r, sv_pack *p) {
     size_t np = sv_pack_path_count(p);
     const char **paths = malloc((np ? np : 1) * sizeof *paths);
     if (!paths) abort();
-    for (size_t i = 0; i < np; i++) paths[i] = sv_pack_path(p, i);
+    for (size_t i = 0; i < np; i++)
+        paths[i] = sv_pack_path(p, i);
     r->eng[r->neng++] = (engine){p, rt_scanner_new(paths, np, sv_pack_wants_any(p)),
                                  sv_event_new(np), sv_exec_new(p)};
     free(paths);
@@ -82,8 +83,8 @@ static void bad_line(run *r, const char *name, uint64_t line, unsigned long long
 }
 
 /* Scans the document once per pack (each has its own path table) and runs it. */
-static bool eval_line(run *r, const char *name, uint64_t record, uint64_t lineno,
-                      const char *doc, size_t len, const char **err, size_t *off) {
+static bool eval_line(run *r, const char *name, uint64_t record, uint64_t lineno, const char *doc,
+                      size_t len, const char **err, size_t *off) {
     for (size_t e = 0; e < r->neng; e++) {
         engine *g = &r->eng[e];
         if (!rt_scan(g->scan, doc, len, g->ev, err, off)) return false;
@@ -141,8 +142,8 @@ int cmd_run(int argc, char **argv) {
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
     rule_opts o = {0};
-    const char **rules = calloc((size_t)argc, sizeof *rules), **packs = calloc((size_t)argc,
-                                                                               sizeof *packs);
+    const char **rules = calloc((size_t)argc, sizeof *rules),
+               **packs = calloc((size_t)argc, sizeof *packs);
     size_t nrules = 0, npacks = 0;
     const char *outpath = NULL;
     int rc = EXIT_OK;
@@ -157,7 +158,10 @@ int cmd_run(int argc, char **argv) {
         case 'o': outpath = optarg; break;
         case 'q': o.quiet = true; break;
         case 'h': fputs(help, stdout); goto done;
-        default: fputs(help, stderr); rc = EXIT_USAGE; goto done;
+        default:
+            fputs(help, stderr);
+            rc = EXIT_USAGE;
+            goto done;
         }
     }
     if (!nrules && !npacks) {
@@ -195,15 +199,17 @@ int cmd_run(int argc, char **argv) {
         goto done;
     }
     if (optind == argc) run_input(&r, "-");
-    for (int i = optind; i < argc; i++) run_input(&r, argv[i]);
+    for (int i = optind; i < argc; i++)
+        run_input(&r, argv[i]);
     if (fflush(r.out) != 0 || ferror(r.out)) {
         perror("sigvm run: writing matches");
         rc = EXIT_DATA;
     }
     if (outpath) fclose(r.out);
     if (!o.quiet)
-        fprintf(stderr, "sigvm run: %llu events, %llu matches, %llu lines skipped, %llu inputs "
-                        "unreadable\n",
+        fprintf(stderr,
+                "sigvm run: %llu events, %llu matches, %llu lines skipped, %llu inputs "
+                "unreadable\n",
                 r.events, r.matches, r.skipped, r.unreadable);
     if (rc == EXIT_OK && (r.skipped || r.unreadable)) rc = EXIT_DATA;
 done:

@@ -36,7 +36,8 @@ sv_pack *cli_compile(const char *const *paths, size_t n, const rule_opts *o, siz
                      unsigned char **image, size_t *image_len, cp_stats *stats) {
     sg_options so = {.placeholder_file = o->placeholders};
     sg_ruleset *rs = sg_ruleset_new(&so);
-    for (size_t i = 0; i < n; i++) sg_load_path(rs, paths[i]);
+    for (size_t i = 0; i < n; i++)
+        sg_load_path(rs, paths[i]);
     sg_finish(rs);
     print_diags(rs, o->quiet);
     *refused = files_with_errors(rs);

@@ -47,8 +47,8 @@ void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, siz
     }
     int32_t i = (int32_t)ev->nvals++;
     sv_value *v = &ev->vals[i];
-    *v = (sv_value){.p = p, .len = (uint32_t)len, .type = (uint8_t)type,
-                    .escaped = escaped, .next = -1};
+    *v = (sv_value){
+        .p = p, .len = (uint32_t)len, .type = (uint8_t)type, .escaped = escaped, .next = -1};
     /* Values are appended at the tail so a slot lists them in document order. */
     int32_t *head, *tail;
     if (slot == SV_ANY_SLOT) {
@@ -62,8 +62,10 @@ void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, siz
         head = &ev->head[slot].first;
         tail = &ev->head[slot].last;
     }
-    if (*tail < 0) *head = i;
-    else ev->vals[*tail].next = i;
+    if (*tail < 0)
+        *head = i;
+    else
+        ev->vals[*tail].next = i;
     *tail = i;
 }
 

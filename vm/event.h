@@ -16,7 +16,7 @@ struct sv_event {
     size_t nslots;
     struct {
         int32_t first, last;
-    } *head;
+    } * head;
     uint32_t *gen; /* head[i] is valid only when gen[i] == cur_gen */
     uint32_t cur_gen;
     sv_value *vals;

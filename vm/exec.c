@@ -131,8 +131,7 @@ static bool value_matches(sv_exec *x, sv_event *ev, uint32_t ti, sv_value *v) {
     case SV_T_BOOL: return value_bool(ev, v, t->num != 0);
     case SV_T_FIELDREF: return fieldref_one(ev, t, v);
     case SV_T_TIMEPART:
-        return sv_value_text(ev, v, &s, &n) && sv_time_part(s, n, t->part, &part) &&
-               part == t->num;
+        return sv_value_text(ev, v, &s, &n) && sv_time_part(s, n, t->part, &part) && part == t->num;
     default: return false;
     }
 }

@@ -1,15 +1,76 @@
-/* pack.h: the loaded form of a pack, shared by the files of vm/. */
+/* pack.h: the pack file layout and the loaded form of a pack, shared by the
+   files of vm/ (and by tests that take images apart). */
 #ifndef SIGVM_PACK_H
 #define SIGVM_PACK_H
 
+#include <string.h>
+
 #include "vm.h"
+
+/* ---- File layout ----
+   Header: magic[8], u32 version, u32 section count, u32 CRC-32 of everything
+   after the header. Then the section table: per section a (u32 kind, u32
+   offset, u32 size) entry. Each section's payload starts with a u32 count;
+   the fixed-size records that follow it are sized below. */
+enum {
+    SV_PACK_MAGIC_SIZE = 8,
+    SV_PACK_VERSION_AT = 8,
+    SV_PACK_SECTION_COUNT_AT = 12,
+    SV_PACK_CRC_AT = 16,
+    SV_PACK_HEADER_SIZE = 20,
+    SV_PACK_ENTRY_SIZE = 12,
+    SV_PACK_PATH_SIZE = 4,  /* u32 string index */
+    SV_PACK_TEST_SIZE = 24, /* kind, flags, cmp, part, u32 slot, u32 k, u32 zero, f64 num */
+    SV_PACK_INS_SIZE = 8,   /* op, a, u16 zero, u32 c */
+#define SV_COUNT_FIELD(f) +1
+    /* code_start, code_len, nregs, then a u32 per SV_RULE_FIELDS entry */
+    SV_PACK_RULE_SIZE = 4 * (3 SV_RULE_FIELDS(SV_COUNT_FIELD))
+#undef SV_COUNT_FIELD
+};
+
+/* Little-endian field access. */
+static inline uint16_t sv_get_u16(const unsigned char *p) {
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t sv_get_u32(const unsigned char *p) {
+    return sv_get_u16(p) | (uint32_t)sv_get_u16(p + 2) << 16;
+}
+
+static inline double sv_get_f64(const unsigned char *p) {
+    uint64_t bits = sv_get_u32(p) | (uint64_t)sv_get_u32(p + 4) << 32;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+/* The put functions return the position just past what they wrote. */
+static inline unsigned char *sv_put_u16(unsigned char *p, uint16_t v) {
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    return p + 2;
+}
+
+static inline unsigned char *sv_put_u32(unsigned char *p, uint32_t v) {
+    p = sv_put_u16(p, (uint16_t)v);
+    return sv_put_u16(p, (uint16_t)(v >> 16));
+}
+
+static inline unsigned char *sv_put_f64(unsigned char *p, double d) {
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    p = sv_put_u32(p, (uint32_t)bits);
+    return sv_put_u32(p, (uint32_t)(bits >> 32));
+}
+
+/* ---- The loaded form ---- */
 
 /* A test made ready to run: folded constant, compiled regex, parsed network. */
 typedef struct sv_prepared {
     const char *lit; /* the constant, folded unless the test is cased */
     uint32_t lit_len;
-    bool lit_owned; /* lit was allocated by folding */
-    void *re;        /* pcre2_code_8 * for REGEX */
+    bool lit_owned;   /* lit was allocated by folding */
+    void *re;         /* pcre2_code_8 * for REGEX */
     uint8_t addr[16]; /* CIDR network */
     unsigned prefix;
 } sv_prepared;

@@ -11,18 +11,6 @@
 
 #include "pack.h"
 
-/* Header: magic[8], u32 version, u32 section count, u32 CRC-32. */
-enum {
-    HEADER_SIZE = 20,
-    CRC_AT = 16,
-    SECTION_ENTRY_SIZE = 12,
-    TEST_RECORD_SIZE = 24,
-    INS_RECORD_SIZE = 8,
-#define SV_COUNT_FIELD(f) +1
-    RULE_RECORD_SIZE = 4 * (3 SV_RULE_FIELDS(SV_COUNT_FIELD))
-#undef SV_COUNT_FIELD
-};
-
 typedef struct buf {
     unsigned char *p;
     size_t len, cap;
@@ -44,48 +32,30 @@ static unsigned char *buf_extend(buf *b, size_t n) {
     return at;
 }
 
-static unsigned char *put_u16(unsigned char *p, uint16_t v) {
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    return p + 2;
-}
-
-static unsigned char *put_u32(unsigned char *p, uint32_t v) {
-    p = put_u16(p, (uint16_t)v);
-    return put_u16(p, (uint16_t)(v >> 16));
-}
-
-static unsigned char *put_f64(unsigned char *p, double d) {
-    uint64_t bits;
-    memcpy(&bits, &d, sizeof bits);
-    p = put_u32(p, (uint32_t)bits);
-    return put_u32(p, (uint32_t)(bits >> 32));
-}
-
 /* Laid out like the native struct: num is 8-aligned after 4 bytes of zeros. */
 static void put_test(unsigned char *p, const sv_test *t) {
     *p++ = t->kind;
     *p++ = t->flags;
     *p++ = t->cmp;
     *p++ = t->part;
-    p = put_u32(p, t->slot);
-    p = put_u32(p, t->k);
-    p = put_u32(p, 0);
-    put_f64(p, t->num);
+    p = sv_put_u32(p, t->slot);
+    p = sv_put_u32(p, t->k);
+    p = sv_put_u32(p, 0);
+    sv_put_f64(p, t->num);
 }
 
 static void put_ins(unsigned char *p, sv_ins ins) {
     *p++ = ins.op;
     *p++ = ins.a;
-    p = put_u16(p, ins.unused);
-    put_u32(p, ins.c);
+    p = sv_put_u16(p, ins.unused);
+    sv_put_u32(p, ins.c);
 }
 
 static void put_rule(unsigned char *p, const sv_rule *r) {
-    p = put_u32(p, r->code_start);
-    p = put_u32(p, r->code_len);
-    p = put_u32(p, r->nregs);
-#define SV_PUT_FIELD(f) p = put_u32(p, r->f);
+    p = sv_put_u32(p, r->code_start);
+    p = sv_put_u32(p, r->code_len);
+    p = sv_put_u32(p, r->nregs);
+#define SV_PUT_FIELD(f) p = sv_put_u32(p, r->f);
     SV_RULE_FIELDS(SV_PUT_FIELD)
 #undef SV_PUT_FIELD
 }
@@ -168,7 +138,7 @@ static uint32_t intern_lookup(sv_pack_builder *b, intern *t, same_fn *same, cons
 static bool same_string(const sv_pack_builder *b, uint32_t i, const void *key, size_t len) {
     const unsigned char *s = b->strings.p + b->string_at[i];
     unsigned char prefix[4]; /* the string's stored length, as it would be written */
-    put_u32(prefix, (uint32_t)len);
+    sv_put_u32(prefix, (uint32_t)len);
     return memcmp(s - 4, prefix, 4) == 0 && memcmp(s, key, len) == 0;
 }
 
@@ -216,7 +186,7 @@ uint32_t sv_builder_string(sv_pack_builder *b, const char *s, size_t len) {
         if (!b->string_at) abort();
     }
     /* An over-long string makes the image too large, which finish reports. */
-    unsigned char *p = put_u32(buf_extend(&b->strings, len + 5), (uint32_t)len);
+    unsigned char *p = sv_put_u32(buf_extend(&b->strings, len + 5), (uint32_t)len);
     memcpy(p, s, len);
     p[len] = '\0';
     b->string_at[b->nstrings] = (uint32_t)(p - b->strings.p);
@@ -224,8 +194,8 @@ uint32_t sv_builder_string(sv_pack_builder *b, const char *s, size_t len) {
 }
 
 uint32_t sv_builder_path(sv_pack_builder *b, const char *path) {
-    unsigned char record[4];
-    put_u32(record, sv_builder_string(b, path, strlen(path)));
+    unsigned char record[SV_PACK_PATH_SIZE];
+    sv_put_u32(record, sv_builder_string(b, path, strlen(path)));
     intern_entry *slot;
     uint32_t i = intern_lookup(b, &b->path_set, same_path, record, sizeof record, &slot);
     if (i != NO_INDEX) return i;
@@ -234,7 +204,7 @@ uint32_t sv_builder_path(sv_pack_builder *b, const char *path) {
 }
 
 uint32_t sv_builder_test(sv_pack_builder *b, const sv_test *t) {
-    unsigned char record[TEST_RECORD_SIZE];
+    unsigned char record[SV_PACK_TEST_SIZE];
     put_test(record, t);
     intern_entry *slot;
     uint32_t i = intern_lookup(b, &b->test_set, same_test, record, sizeof record, &slot);
@@ -244,7 +214,7 @@ uint32_t sv_builder_test(sv_pack_builder *b, const sv_test *t) {
 }
 
 uint32_t sv_builder_code(sv_pack_builder *b, sv_ins ins) {
-    put_ins(buf_extend(&b->code, INS_RECORD_SIZE), ins);
+    put_ins(buf_extend(&b->code, SV_PACK_INS_SIZE), ins);
     return b->ncode++;
 }
 
@@ -254,11 +224,11 @@ uint32_t sv_builder_code_len(const sv_pack_builder *b) {
 
 void sv_builder_patch(sv_pack_builder *b, uint32_t at, uint32_t c) {
     if (at >= b->ncode) abort(); /* a compiler bug, not a property of the input */
-    put_u32(b->code.p + (size_t)at * INS_RECORD_SIZE + 4, c);
+    sv_put_u32(b->code.p + (size_t)at * SV_PACK_INS_SIZE + 4, c);
 }
 
 void sv_builder_rule(sv_pack_builder *b, const sv_rule *r) {
-    put_rule(buf_extend(&b->rules, RULE_RECORD_SIZE), r);
+    put_rule(buf_extend(&b->rules, SV_PACK_RULE_SIZE), r);
     b->nrules++;
 }
 
@@ -284,7 +254,7 @@ int sv_builder_finish(sv_pack_builder *b, unsigned char **out, size_t *outlen) {
         [SV_SEC_RULES] = {b->nrules, &b->rules},
     };
     enum { NSEC = SV_SEC_COUNT_ - 1 };
-    uint64_t total = HEADER_SIZE + NSEC * SECTION_ENTRY_SIZE;
+    uint64_t total = SV_PACK_HEADER_SIZE + NSEC * SV_PACK_ENTRY_SIZE;
     for (unsigned k = 1; k <= NSEC; k++)
         total = align4(total) + 4 + sec[k].payload->len;
     if (total > UINT32_MAX) return -1; /* offsets and sizes are 32-bit */
@@ -292,19 +262,20 @@ int sv_builder_finish(sv_pack_builder *b, unsigned char **out, size_t *outlen) {
 
     unsigned char *img = calloc(1, len);
     if (!img) abort();
-    memcpy(img, SV_PACK_MAGIC, 8);
-    put_u32(put_u32(img + 8, SV_PACK_VERSION), NSEC);
-    unsigned char *entry = img + HEADER_SIZE;
-    size_t at = HEADER_SIZE + NSEC * SECTION_ENTRY_SIZE;
+    memcpy(img, SV_PACK_MAGIC, SV_PACK_MAGIC_SIZE);
+    sv_put_u32(sv_put_u32(img + SV_PACK_VERSION_AT, SV_PACK_VERSION), NSEC);
+    unsigned char *entry = img + SV_PACK_HEADER_SIZE;
+    size_t at = SV_PACK_HEADER_SIZE + NSEC * SV_PACK_ENTRY_SIZE;
     for (unsigned k = 1; k <= NSEC; k++) {
         at = (size_t)align4(at);
         uint32_t size = 4 + (uint32_t)sec[k].payload->len;
-        entry = put_u32(put_u32(put_u32(entry, k), (uint32_t)at), size);
-        unsigned char *p = put_u32(img + at, sec[k].count);
+        entry = sv_put_u32(sv_put_u32(sv_put_u32(entry, k), (uint32_t)at), size);
+        unsigned char *p = sv_put_u32(img + at, sec[k].count);
         if (sec[k].payload->len) memcpy(p, sec[k].payload->p, sec[k].payload->len);
         at += size;
     }
-    put_u32(img + CRC_AT, (uint32_t)crc32_z(0, img + HEADER_SIZE, len - HEADER_SIZE));
+    sv_put_u32(img + SV_PACK_CRC_AT,
+               (uint32_t)crc32_z(0, img + SV_PACK_HEADER_SIZE, len - SV_PACK_HEADER_SIZE));
     *out = img;
     *outlen = len;
     return 0;

@@ -13,17 +13,8 @@
 
 #include "pack.h"
 
-/* Header: magic[8], u32 version, u32 section count, u32 CRC-32. */
+/* Limits of the verifier, beyond the layout in pack.h. */
 enum {
-    HEADER_SIZE = 20,
-    SECTION_COUNT_AT = 12,
-    CRC_AT = 16,
-    SECTION_ENTRY_SIZE = 12,
-    TEST_RECORD_SIZE = 24,
-    INS_RECORD_SIZE = 8,
-#define SV_COUNT_FIELD(f) +1
-    RULE_RECORD_SIZE = 4 * (3 SV_RULE_FIELDS(SV_COUNT_FIELD)),
-#undef SV_COUNT_FIELD
     MAX_REGS = 255,
     MAX_TIME_PART = 5,
     KNOWN_FLAGS = SV_F_CASED | SV_F_RE_I | SV_F_RE_M | SV_F_RE_S
@@ -66,30 +57,17 @@ static void *alloc_array(uint32_t n, size_t size) {
     return a;
 }
 
-static uint16_t get_u16(const unsigned char *p) {
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get_u32(const unsigned char *p) {
-    return get_u16(p) | (uint32_t)get_u16(p + 2) << 16;
-}
-
-static double get_f64(const unsigned char *p) {
-    uint64_t bits = get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-    double d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
-}
-
 /* ---- Header and section table ---- */
 
 static bool check_header(loader *l) {
-    if (memcmp(l->img, SV_PACK_MAGIC, 8) != 0) return fail(l, "bad magic (not a sigvm pack)");
-    uint32_t version = get_u32(l->img + 8);
+    if (memcmp(l->img, SV_PACK_MAGIC, SV_PACK_MAGIC_SIZE) != 0)
+        return fail(l, "bad magic (not a sigvm pack)");
+    uint32_t version = sv_get_u32(l->img + SV_PACK_VERSION_AT);
     if (version != SV_PACK_VERSION)
         return fail(l, "version %u not supported (expected %u)", version, SV_PACK_VERSION);
-    uLong crc = crc32_z(0, l->img + HEADER_SIZE, l->len - HEADER_SIZE);
-    if (get_u32(l->img + CRC_AT) != crc) return fail(l, "checksum mismatch (file corrupted)");
+    uLong crc = crc32_z(0, l->img + SV_PACK_HEADER_SIZE, l->len - SV_PACK_HEADER_SIZE);
+    if (sv_get_u32(l->img + SV_PACK_CRC_AT) != crc)
+        return fail(l, "checksum mismatch (file corrupted)");
     return true;
 }
 
@@ -99,9 +77,9 @@ static bool overlaps(const span *a, const span *b) {
 }
 
 static bool read_entry(loader *l, uint32_t e, uint64_t table_end) {
-    const unsigned char *at = l->img + HEADER_SIZE + (size_t)e * SECTION_ENTRY_SIZE;
-    uint32_t kind = get_u32(at);
-    span s = {.off = get_u32(at + 4), .size = get_u32(at + 8), .entry = e, .seen = true};
+    const unsigned char *at = l->img + SV_PACK_HEADER_SIZE + (size_t)e * SV_PACK_ENTRY_SIZE;
+    uint32_t kind = sv_get_u32(at);
+    span s = {.off = sv_get_u32(at + 4), .size = sv_get_u32(at + 8), .entry = e, .seen = true};
     if (kind == 0 || kind >= SV_SEC_COUNT_)
         return fail(l, "section %u has unknown kind %u", e, kind);
     if (l->sec[kind].seen)
@@ -118,8 +96,8 @@ static bool read_entry(loader *l, uint32_t e, uint64_t table_end) {
 }
 
 static bool read_section_table(loader *l) {
-    uint32_t n = get_u32(l->img + SECTION_COUNT_AT);
-    uint64_t table_end = HEADER_SIZE + (uint64_t)n * SECTION_ENTRY_SIZE;
+    uint32_t n = sv_get_u32(l->img + SV_PACK_SECTION_COUNT_AT);
+    uint64_t table_end = SV_PACK_HEADER_SIZE + (uint64_t)n * SV_PACK_ENTRY_SIZE;
     if (table_end > l->len) return fail(l, "section table (%u entries) out of bounds", n);
     for (uint32_t e = 0; e < n; e++)
         if (!read_entry(l, e, table_end)) return false;
@@ -133,7 +111,7 @@ static bool section_count(loader *l, unsigned kind, uint32_t *count, const unsig
                           size_t *body_len) {
     span s = l->sec[kind];
     if (s.size < 4) return fail(l, "%s section too small for its count", section_name[kind]);
-    *count = get_u32(l->img + s.off);
+    *count = sv_get_u32(l->img + s.off);
     *body = l->img + s.off + 4;
     *body_len = s.size - 4;
     return true;
@@ -156,7 +134,7 @@ static bool load_strings(loader *l) {
     size_t at = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (len - at < 4) return fail(l, "string %u out of bounds", i);
-        uint32_t slen = get_u32(body + at);
+        uint32_t slen = sv_get_u32(body + at);
         at += 4;
         if (slen >= len - at) return fail(l, "string %u (%u bytes) out of bounds", i, slen);
         if (body[at + slen] != '\0') return fail(l, "string %u lacks its NUL terminator", i);
@@ -175,7 +153,7 @@ static bool load_strings(loader *l) {
 typedef bool decode_fn(loader *l, uint32_t i, const unsigned char *rec, void *out);
 
 static bool decode_path(loader *l, uint32_t i, const unsigned char *rec, void *out) {
-    uint32_t s = *(uint32_t *)out = get_u32(rec);
+    uint32_t s = *(uint32_t *)out = sv_get_u32(rec);
     if (s >= l->p->nstrings)
         return fail(l, "path %u refers to string %u of %u", i, s, l->p->nstrings);
     return true;
@@ -216,10 +194,10 @@ static bool decode_test(loader *l, uint32_t i, const unsigned char *rec, void *o
                    .flags = rec[1],
                    .cmp = rec[2],
                    .part = rec[3],
-                   .slot = get_u32(rec + 4),
-                   .k = get_u32(rec + 8),
-                   .num = get_f64(rec + 16)};
-    if (get_u32(rec + 12) != 0) return fail(l, "test %u has nonzero padding", i);
+                   .slot = sv_get_u32(rec + 4),
+                   .k = sv_get_u32(rec + 8),
+                   .num = sv_get_f64(rec + 16)};
+    if (sv_get_u32(rec + 12) != 0) return fail(l, "test %u has nonzero padding", i);
     return check_test(l, i, t);
 }
 
@@ -227,7 +205,8 @@ static bool decode_test(loader *l, uint32_t i, const unsigned char *rec, void *o
    that is checked with the rules. */
 static bool decode_ins(loader *l, uint32_t i, const unsigned char *rec, void *out) {
     sv_ins *in = out;
-    *in = (sv_ins){.op = rec[0], .a = rec[1], .unused = get_u16(rec + 2), .c = get_u32(rec + 4)};
+    *in = (sv_ins){
+        .op = rec[0], .a = rec[1], .unused = sv_get_u16(rec + 2), .c = sv_get_u32(rec + 4)};
     if (in->op >= SV_OP_COUNT) return fail(l, "instruction %u has unknown opcode %u", i, in->op);
     if (in->unused != 0) return fail(l, "instruction %u has nonzero padding", i);
     return true;
@@ -270,12 +249,12 @@ static bool check_rule_fields(loader *l, uint32_t i, const sv_rule *r) {
 
 static bool decode_rule(loader *l, uint32_t i, const unsigned char *rec, void *out) {
     sv_rule *r = out;
-    r->code_start = get_u32(rec);
-    r->code_len = get_u32(rec + 4);
-    r->nregs = get_u32(rec + 8);
+    r->code_start = sv_get_u32(rec);
+    r->code_len = sv_get_u32(rec + 4);
+    r->nregs = sv_get_u32(rec + 8);
     rec += 12;
 #define SV_GET_FIELD(f)                                                                            \
-    r->f = get_u32(rec);                                                                           \
+    r->f = sv_get_u32(rec);                                                                        \
     rec += 4;
     SV_RULE_FIELDS(SV_GET_FIELD)
 #undef SV_GET_FIELD
@@ -321,15 +300,17 @@ static void *load_records(loader *l, unsigned kind, size_t rec_size, size_t elem
 static bool load_sections(loader *l) {
     sv_pack *p = l->p;
     if (!load_strings(l)) return false;
-    p->paths = load_records(l, SV_SEC_PATHS, 4, sizeof *p->paths, decode_path, &p->npaths);
+    p->paths =
+        load_records(l, SV_SEC_PATHS, SV_PACK_PATH_SIZE, sizeof *p->paths, decode_path, &p->npaths);
     if (!p->paths) return false;
     p->tests =
-        load_records(l, SV_SEC_TESTS, TEST_RECORD_SIZE, sizeof *p->tests, decode_test, &p->ntests);
+        load_records(l, SV_SEC_TESTS, SV_PACK_TEST_SIZE, sizeof *p->tests, decode_test, &p->ntests);
     if (!p->tests) return false;
-    p->code = load_records(l, SV_SEC_CODE, INS_RECORD_SIZE, sizeof *p->code, decode_ins, &p->ncode);
+    p->code =
+        load_records(l, SV_SEC_CODE, SV_PACK_INS_SIZE, sizeof *p->code, decode_ins, &p->ncode);
     if (!p->code) return false;
     p->rules =
-        load_records(l, SV_SEC_RULES, RULE_RECORD_SIZE, sizeof *p->rules, decode_rule, &p->nrules);
+        load_records(l, SV_SEC_RULES, SV_PACK_RULE_SIZE, sizeof *p->rules, decode_rule, &p->nrules);
     return p->rules != NULL;
 }
 
@@ -348,8 +329,8 @@ static void release(sv_pack *p) {
 
 sv_pack *sv_pack_load(const unsigned char *data, size_t len, char *err, size_t errlen) {
     loader l = {.len = len, .err = err, .errlen = errlen};
-    if (len < HEADER_SIZE) {
-        fail(&l, "truncated: %zu bytes, less than a header (%d)", len, HEADER_SIZE);
+    if (len < SV_PACK_HEADER_SIZE) {
+        fail(&l, "truncated: %zu bytes, less than a header (%d)", len, SV_PACK_HEADER_SIZE);
         return NULL;
     }
     sv_pack *p = calloc(1, sizeof *p);

@@ -13,8 +13,8 @@ static bool takes_string(unsigned kind) {
     return kind <= SV_T_CIDR;
 }
 
-static bool prepare_regex(sv_prepared *pr, const sv_test *t, const char *pat, size_t len,
-                          char *err, size_t errlen) {
+static bool prepare_regex(sv_prepared *pr, const sv_test *t, const char *pat, size_t len, char *err,
+                          size_t errlen) {
     uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
     if (t->flags & SV_F_RE_I) opts |= PCRE2_CASELESS;
     if (t->flags & SV_F_RE_M) opts |= PCRE2_MULTILINE;
@@ -25,8 +25,8 @@ static bool prepare_regex(sv_prepared *pr, const sv_test *t, const char *pat, si
     if (!re) {
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(code, msg, sizeof msg);
-        snprintf(err, errlen, "regex /%.*s/ at offset %zu: %s", (int)(len > 200 ? 200 : len),
-                 pat, (size_t)off, (char *)msg);
+        snprintf(err, errlen, "regex /%.*s/ at offset %zu: %s", (int)(len > 200 ? 200 : len), pat,
+                 (size_t)off, (char *)msg);
         return false;
     }
     /* JIT is an optimisation: a pattern it cannot handle still runs interpreted. */

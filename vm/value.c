@@ -12,10 +12,14 @@ static int hex4(const char *p) {
     for (int i = 0; i < 4; i++) {
         char c = p[i];
         v <<= 4;
-        if (c >= '0' && c <= '9') v |= c - '0';
-        else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-        else return -1;
+        if (c >= '0' && c <= '9')
+            v |= c - '0';
+        else if (c >= 'a' && c <= 'f')
+            v |= c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            v |= c - 'A' + 10;
+        else
+            return -1;
     }
     return v;
 }
@@ -115,12 +119,14 @@ bool sv_value_folded(sv_event *ev, sv_value *v, const char **s, size_t *n) {
     size_t tn;
     if (!sv_value_text(ev, v, &t, &tn)) return false;
     size_t i = 0;
-    while (i < tn && !((unsigned char)t[i] & 0x80)) i++;
+    while (i < tn && !((unsigned char)t[i] & 0x80))
+        i++;
     char *out;
     size_t on;
     if (i == tn) {
         out = sv_scratch_alloc(&ev->scratch, tn + 1);
-        for (i = 0; i < tn; i++) out[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] + 32 : t[i]);
+        for (i = 0; i < tn; i++)
+            out[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] + 32 : t[i]);
         out[tn] = '\0';
         on = tn;
     } else {
