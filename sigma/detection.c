@@ -67,22 +67,16 @@ static const struct {
 } comparisons[] = {{"gt", SG_NUM_GT}, {"gte", SG_NUM_GTE}, {"lt", SG_NUM_LT}, {"lte", SG_NUM_LTE}};
 static const char *const timeparts[] = {"minute", "hour", "day", "week", "month", "year"};
 
-static bool set_anchor(mods *m, sg_anchor a) {
-    if (m->anchor != SG_ANCHOR_NONE && m->anchor != a) return false;
-    m->anchor = a;
-    return true;
-}
-
 /* Reads one modifier name into m; false for a name Sigma does not define. */
 static bool read_modifier(mods *m, const char *name, bool *clash) {
     sg_encoding enc;
     *clash = false;
     if (!strcmp(name, "contains"))
-        *clash = !set_anchor(m, SG_ANCHOR_CONTAINS);
+        m->anchor = SG_ANCHOR_CONTAINS; /* two different anchors: chain_clash */
     else if (!strcmp(name, "startswith"))
-        *clash = !set_anchor(m, SG_ANCHOR_STARTSWITH);
+        m->anchor = SG_ANCHOR_STARTSWITH; /* two different anchors: chain_clash */
     else if (!strcmp(name, "endswith"))
-        *clash = !set_anchor(m, SG_ANCHOR_ENDSWITH);
+        m->anchor = SG_ANCHOR_ENDSWITH; /* two different anchors: chain_clash */
     else if (!strcmp(name, "all"))
         m->all = true;
     else if (!strcmp(name, "cased"))
@@ -125,19 +119,86 @@ static bool read_modifier(mods *m, const char *name, bool *clash) {
     return true;
 }
 
-/* Modifiers that decide the whole test, and so exclude all string shaping. */
-static const char *exclusive_clash(const mods *m) {
-    bool shaping = m->anchor != SG_ANCHOR_NONE || m->nenc || m->windash || m->expand;
-    int whole = m->re + m->cidr + m->exists + (m->cmp >= 0) + (m->timepart >= 0) + m->fieldref;
-    if (whole > 1)
-        return "modifiers re, cidr, exists, gt/gte/lt/lte, minute..year and "
-               "fieldref cannot be combined";
-    if (m->fieldref && (m->nenc || m->windash || m->expand))
-        return "fieldref takes only contains, startswith, endswith or cased";
-    if (whole && !m->fieldref && shaping)
-        return "re, cidr, exists, gt/gte/lt/lte and minute..year take no string modifiers";
-    if (m->exists && (m->all || m->neq || m->cased)) return "exists takes no other modifier";
-    if (m->re && m->cased) return "re is case-sensitive already (use re|i for the opposite)";
+/* Modifier families, for deciding which modifiers may share a chain. */
+enum {
+    F_RE = 1 << 0,       /* re */
+    F_REFLAG = 1 << 1,   /* i m s */
+    F_CIDR = 1 << 2,     /* cidr */
+    F_EXISTS = 1 << 3,   /* exists */
+    F_CMP = 1 << 4,      /* gt gte lt lte */
+    F_TIME = 1 << 5,     /* minute .. year */
+    F_FIELDREF = 1 << 6, /* fieldref */
+    F_ANCHOR = 1 << 7,   /* contains startswith endswith */
+    F_ENCODE = 1 << 8,   /* base64* utf16* wide windash */
+    F_EXPAND = 1 << 9,   /* expand */
+    F_ALL = 1 << 10,     /* all */
+    F_NEQ = 1 << 11,     /* neq */
+    F_CASED = 1 << 12,   /* cased */
+};
+
+static unsigned family(const char *name) {
+    static const struct {
+        const char *name;
+        unsigned fam;
+    } fams[] = {{"re", F_RE},
+                {"i", F_REFLAG},
+                {"m", F_REFLAG},
+                {"s", F_REFLAG},
+                {"cidr", F_CIDR},
+                {"exists", F_EXISTS},
+                {"gt", F_CMP},
+                {"gte", F_CMP},
+                {"lt", F_CMP},
+                {"lte", F_CMP},
+                {"minute", F_TIME},
+                {"hour", F_TIME},
+                {"day", F_TIME},
+                {"week", F_TIME},
+                {"month", F_TIME},
+                {"year", F_TIME},
+                {"fieldref", F_FIELDREF},
+                {"contains", F_ANCHOR},
+                {"startswith", F_ANCHOR},
+                {"endswith", F_ANCHOR},
+                {"expand", F_EXPAND},
+                {"all", F_ALL},
+                {"neq", F_NEQ},
+                {"cased", F_CASED}};
+    for (size_t i = 0; i < sizeof fams / sizeof *fams; i++)
+        if (!strcmp(name, fams[i].name)) return fams[i].fam;
+    return F_ENCODE;
+}
+
+/* The families each family may be chained with. */
+static unsigned companions(unsigned fam) {
+    const unsigned strings = F_ANCHOR | F_ENCODE | F_EXPAND | F_ALL | F_NEQ | F_CASED;
+    switch (fam) {
+    case F_RE: return F_REFLAG | F_ALL | F_NEQ;
+    case F_REFLAG: return F_RE | F_REFLAG | F_ALL | F_NEQ;
+    case F_CIDR: return F_ALL | F_NEQ;
+    case F_EXISTS: return 0;
+    case F_CMP: return F_ALL;
+    case F_TIME: return F_ALL | F_NEQ;
+    case F_FIELDREF: return F_ANCHOR | F_CASED | F_ALL | F_NEQ;
+    case F_ALL: return ~(unsigned)F_EXISTS;
+    case F_NEQ: return ~(unsigned)(F_EXISTS | F_CMP);
+    default: return strings | (fam == F_ANCHOR || fam == F_CASED ? F_FIELDREF : 0);
+    }
+}
+
+/* The first pair of modifiers that cannot share a chain, as a message. */
+static char *chain_clash(dctx *d, char *const *names, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            unsigned a = family(names[i]), b = family(names[j]);
+            bool two_anchors = a == F_ANCHOR && b == F_ANCHOR && strcmp(names[i], names[j]);
+            if (!(companions(a) & b) || two_anchors) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "modifiers '%s' and '%s' cannot be combined", names[i],
+                         names[j]);
+                return sg_strndup(d->rs->arena, msg, strlen(msg));
+            }
+        }
     return NULL;
 }
 
@@ -147,6 +208,8 @@ static bool parse_key(dctx *d, const yt_node *key, char **field, mods *m) {
     const char *bar = memchr(key->text, '|', key->len);
     size_t flen = bar ? (size_t)(bar - key->text) : key->len;
     *field = flen ? sg_strndup(d->rs->arena, key->text, flen) : NULL;
+    char *names[16];
+    size_t n = 0;
     while (bar) {
         const char *name = bar + 1, *end = strchr(name, '|');
         size_t len = end ? (size_t)(end - name) : strlen(name);
@@ -154,10 +217,12 @@ static bool parse_key(dctx *d, const yt_node *key, char **field, mods *m) {
         bool clash;
         if (!read_modifier(m, mod, &clash))
             return fail(d, key, "unknown modifier '%s'", mod), false;
-        if (clash) return fail(d, key, "modifier '%s' cannot be used here", mod), false;
+        if (clash || n == sizeof names / sizeof *names)
+            return fail(d, key, "modifier '%s' cannot be used here", mod), false;
+        names[n++] = mod;
         bar = end;
     }
-    const char *why = exclusive_clash(m);
+    char *why = chain_clash(d, names, n);
     if (why) return fail(d, key, "%s", why), false;
     return true;
 }

@@ -306,9 +306,11 @@ static void expect_error(const char *detection, const char *needle) {
 static void errors_name_the_problem(void **state) {
     (void)state;
     expect_error(SEL("        C|contians: x\n"), "rule.yml:7:9: unknown modifier 'contians'");
-    expect_error(SEL("        C|contains|startswith: x\n"), "'startswith'");
+    expect_error(SEL("        C|contains|startswith: x\n"),
+                 "modifiers 'contains' and 'startswith'");
     expect_error(SEL("        C|i: x\n"), "modifier 'i'");
-    expect_error(SEL("        C|re|contains: x\n"), "re, cidr");
+    expect_error(SEL("        C|re|contains: x\n"),
+                 "modifiers 're' and 'contains' cannot be combined");
     expect_error(SEL("        C|cidr: 'not-a-net'\n"), "not a network");
     expect_error(SEL("        C|cidr: '10.0.0.0/33'\n"), "not a network");
     expect_error(SEL("        C|re: '(unclosed'\n"), "invalid regular expression");
