@@ -23,9 +23,12 @@
 
 typedef struct rt_scanner rt_scanner;
 
-/* Builds the path lookup for a path table (slot i is paths[i]); want_any
-   asks for every scalar value to be recorded at SV_ANY_SLOT as well, for
-   keyword searches. */
+/* Builds the path lookup for a path table: slot i is fed by paths[i], which
+   holds one or more dotted paths, one per line (a field mapped onto several
+   places). A segment "*" matches any key ("Event.UserData.*.User"), and a
+   key with spaces also matches the path without them ("Process Name" is
+   ProcessName) when nothing matches it as it is. want_any asks for every
+   scalar value to be recorded at SV_ANY_SLOT as well, for keyword searches. */
 rt_scanner *rt_scanner_new(const char *const *paths, size_t npaths, bool want_any);
 void rt_scanner_free(rt_scanner *s);
 

@@ -34,9 +34,16 @@ typedef struct node {
     const char *str; /* the prefix text, inside rt_scanner.text */
     uint32_t len;
     uint32_t hash;
-    int32_t slot; /* first slot whose path this is, or NONE */
+    int32_t link; /* first link to a slot fed by this path, or NONE */
+    int32_t wild; /* the node "P.*" matching any key under this one, or NONE */
     bool kids;    /* a longer path continues this one with '.' */
 } node;
+
+/* A node feeds every slot on its chain of links: one path may serve several
+   slots, and one slot may be fed by several paths (a mapping's alternatives). */
+typedef struct link {
+    int32_t slot, next;
+} link;
 
 typedef struct bucket {
     uint32_t hash; /* kept here so a probe rarely touches the node */
@@ -54,7 +61,8 @@ struct rt_scanner {
     size_t nnodes;
     bucket *table; /* every node but the root, open addressing */
     uint32_t mask;
-    int32_t *same; /* same[slot]: next slot with the same path, or NONE */
+    link *links;
+    size_t nlinks;
     char *text;
     bool want_any;
     char msg[32];
@@ -89,32 +97,45 @@ static int32_t intern(rt_scanner *s, const char *str, size_t len) {
         if (n->hash == h && n->len == len && memcmp(n->str, str, len) == 0) return s->table[i].node;
     }
     int32_t id = (int32_t)s->nnodes++;
-    s->nodes[id] = (node){.str = str, .len = (uint32_t)len, .hash = h, .slot = NONE};
+    s->nodes[id] = (node){.str = str, .len = (uint32_t)len, .hash = h, .link = NONE, .wild = NONE};
     s->table[i] = (bucket){.hash = h, .node = id};
     return id;
 }
 
 static void add_slot(rt_scanner *s, int32_t id, int32_t slot) {
-    int32_t *link = &s->nodes[id].slot;
-    while (*link != NONE)
-        link = &s->same[*link];
-    *link = slot;
+    int32_t *at = &s->nodes[id].link;
+    while (*at != NONE)
+        at = &s->links[*at].next;
+    *at = (int32_t)s->nlinks;
+    s->links[s->nlinks++] = (link){slot, NONE};
 }
 
-static void add_path(rt_scanner *s, const char *path, int32_t slot) {
-    size_t len = strlen(path);
-    for (size_t i = 0; i < len; i++)
-        if (path[i] == '.') s->nodes[intern(s, path, i)].kids = true;
-    add_slot(s, intern(s, path, len), slot);
+/* A "*" segment stands for any key; its parent remembers it. */
+static void add_path(rt_scanner *s, const char *path, size_t len, int32_t slot) {
+    int32_t parent = ROOT;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && path[i] != '.') continue;
+        int32_t id = intern(s, path, i);
+        size_t seg = parent == ROOT ? 0 : s->nodes[parent].len + 1;
+        if (i - seg == 1 && path[seg] == '*') s->nodes[parent].wild = id;
+        if (i < len) s->nodes[id].kids = true;
+        parent = id;
+    }
+    add_slot(s, parent, slot);
 }
 
+/* Each entry of the table is one or more paths, one per line, that all feed
+   the entry's slot. */
 rt_scanner *rt_scanner_new(const char *const *paths, size_t npaths, bool want_any) {
-    size_t bytes = 0, maxnodes = 1 + npaths;
+    size_t bytes = 0, maxnodes = 1 + npaths, nalts = 0;
     for (size_t i = 0; i < npaths; i++) {
         size_t len = strlen(paths[i]);
         bytes += len + 1;
-        for (size_t j = 0; j < len; j++)
-            maxnodes += paths[i][j] == '.';
+        nalts++;
+        for (size_t j = 0; j < len; j++) {
+            maxnodes += paths[i][j] == '.' || paths[i][j] == '\n';
+            nalts += paths[i][j] == '\n';
+        }
     }
     size_t cap = 8;
     while (cap < 2 * maxnodes)
@@ -125,19 +146,23 @@ rt_scanner *rt_scanner_new(const char *const *paths, size_t npaths, bool want_an
     s->nodes = xcalloc(maxnodes, sizeof *s->nodes);
     s->table = xcalloc(cap, sizeof *s->table);
     s->mask = (uint32_t)(cap - 1);
-    s->same = xcalloc(npaths, sizeof *s->same);
+    s->links = xcalloc(nalts, sizeof *s->links);
     s->text = xcalloc(bytes, 1);
     for (size_t i = 0; i < cap; i++)
         s->table[i].node = NONE;
-    s->nodes[ROOT] = (node){.str = s->text, .hash = FNV_BASIS, .slot = NONE, .kids = npaths > 0};
+    s->nodes[ROOT] =
+        (node){.str = s->text, .hash = FNV_BASIS, .link = NONE, .wild = NONE, .kids = npaths > 0};
     s->nnodes = 1;
 
     char *t = s->text;
     for (size_t i = 0; i < npaths; i++) {
         size_t len = strlen(paths[i]);
         memcpy(t, paths[i], len + 1);
-        s->same[i] = NONE;
-        add_path(s, t, (int32_t)i);
+        for (char *alt = t, *nl; alt <= t + len; alt = nl + 1) {
+            nl = memchr(alt, '\n', (size_t)(t + len - alt));
+            if (!nl) nl = t + len;
+            add_path(s, alt, (size_t)(nl - alt), (int32_t)i);
+        }
         t += len + 1;
     }
     return s;
@@ -147,7 +172,7 @@ void rt_scanner_free(rt_scanner *s) {
     if (!s) return;
     free(s->nodes);
     free(s->table);
-    free(s->same);
+    free(s->links);
     free(s->text);
     free(s);
 }
@@ -204,8 +229,9 @@ static const char *unexpected(scan *c, const char *p) {
 static void record(const scan *c, int32_t n, sv_vtype type, const char *p, size_t len,
                    bool escaped) {
     if (n == NONE) return;
-    for (int32_t slot = c->s->nodes[n].slot; slot != NONE; slot = c->s->same[slot])
-        sv_event_add(c->ev, (uint32_t)slot, type, p, len, escaped);
+    const link *links = c->s->links;
+    for (int32_t l = c->s->nodes[n].link; l != NONE; l = links[l].next)
+        sv_event_add(c->ev, (uint32_t)links[l].slot, type, p, len, escaped);
 }
 
 static void scalar(const scan *c, int32_t n, sv_vtype type, const char *p, size_t len,
@@ -364,6 +390,17 @@ static size_t unescape(const char *p, const char *end, char *out, size_t cap) {
     return n;
 }
 
+/* The key without its spaces ("Process Name" is also ProcessName), or NONE
+   when it has none or does not fit. */
+static int32_t child_without_spaces(rt_scanner *s, int32_t parent, const char *k, size_t len) {
+    if (!memchr(k, ' ', len)) return NONE;
+    char tight[KEY_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < KEY_MAX; i++)
+        if (k[i] != ' ') tight[n++] = k[i];
+    return n < KEY_MAX ? child(s, parent, tight, n) : NONE;
+}
+
 static int32_t key_node(scan *c, int32_t parent, const char *k, const char *kend, bool escaped) {
     rt_scanner *s = c->s;
     if (parent == NONE || !s->nodes[parent].kids) return NONE;
@@ -373,7 +410,9 @@ static int32_t key_node(scan *c, int32_t parent, const char *k, const char *kend
         if (len > KEY_MAX) return NONE;
         k = s->key;
     }
-    return child(s, parent, k, len);
+    int32_t n = child(s, parent, k, len);
+    if (n == NONE) n = child_without_spaces(s, parent, k, len);
+    return n != NONE ? n : s->nodes[parent].wild;
 }
 
 static const char *string_value(scan *c, const char *p, int32_t n) {

@@ -436,6 +436,37 @@ static void unpaired_surrogates_accepted(void **state) {
     stop(f);
 }
 
+/* A mapped field: one slot fed by several paths, in document order. */
+static void alternatives_feed_one_slot(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("Event.EventData.User\nEvent.System.User", "Other"), false);
+    scan_ok(f, "{\"Event\":{\"System\":{\"User\":\"sys\"},\"EventData\":{\"User\":\"data\"}}}");
+    assert_string_equal(values(f, 0), "s:sys | s:data");
+    scan_ok(f, "{\"Event\":{\"EventData\":{\"Other\":1}}}");
+    assert_string_equal(values(f, 0), "");
+    stop(f);
+}
+
+static void star_segment_matches_any_key(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("Event.UserData.*.Operation", "Event.UserData.Known.Id"), false);
+    scan_ok(f, "{\"Event\":{\"UserData\":{\"Op_Failure\":{\"Operation\":\"x\",\"Id\":2}}}}");
+    assert_string_equal(values(f, 0), "s:x");
+    assert_string_equal(values(f, 1), "");
+    scan_ok(f, "{\"Event\":{\"UserData\":{\"Known\":{\"Operation\":\"y\",\"Id\":3}}}}");
+    assert_string_equal(values(f, 1), "n:3");
+    stop(f);
+}
+
+static void keys_with_spaces_match_without(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("ProcessName", "Process Id"), false);
+    scan_ok(f, "{\"Process Name\":\"a.exe\",\"Process Id\":7,\"ProcessName \":\"b\"}");
+    assert_string_equal(values(f, 0), "s:a.exe | s:b");
+    assert_string_equal(values(f, 1), "n:7");
+    stop(f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(flat_fields),
@@ -466,6 +497,9 @@ int main(void) {
         cmocka_unit_test(huge_string_not_copied),
         cmocka_unit_test(invalid_utf8_accepted),
         cmocka_unit_test(unpaired_surrogates_accepted),
+        cmocka_unit_test(alternatives_feed_one_slot),
+        cmocka_unit_test(star_segment_matches_any_key),
+        cmocka_unit_test(keys_with_spaces_match_without),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
