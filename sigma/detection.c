@@ -437,6 +437,11 @@ static sg_node *search(dctx *d, const yt_node *v) {
     return combine(d, SG_N_OR, kids, v->n);
 }
 
+sg_node *sg_search(sg_ruleset *rs, const char *file, const yt_node *v) {
+    dctx d = {rs, file};
+    return search(&d, v);
+}
+
 /* ---- condition ---- */
 
 static bool is_search_key(const char *k, bool is_filter) {

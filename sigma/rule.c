@@ -385,5 +385,6 @@ int sg_finish(sg_ruleset *rs) {
             sg_warning(rs, f->pos.file, f->pos.line, f->pos.col,
                        "filter applies to no loaded rule (check its 'rules:' and 'logsource:')");
     }
+    sg_apply_mapping(rs);
     return (int)(rs->nerrors - before);
 }

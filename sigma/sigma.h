@@ -115,6 +115,7 @@ typedef struct sg_diag {
 /* Options that change how rules are read. */
 typedef struct sg_options {
     const char *placeholder_file; /* YAML name -> value(s), for |expand */
+    bool run_unmapped; /* keep rules whose logsource the mapping does not know */
 } sg_options;
 
 /*
@@ -136,6 +137,29 @@ int sg_load_buffer(sg_ruleset *rs, const char *name, const char *buf, size_t len
 /* Applies meta filters (filter: documents) to the rules they name; call once
    after loading everything. Returns the number of errors added. */
 int sg_finish(sg_ruleset *rs);
+
+/* ---- Field mappings and log-source profiles (mapping.c) ----
+ * A mapping says, for one log layout, where each Sigma field is in the events
+ * and which events each logsource is. sg_finish rewrites every rule through
+ * it: fields renamed to event paths, and the logsource's condition ANDed in
+ * front of the detection, so it costs what any other test costs. A rule whose
+ * logsource the mapping does not know is dropped (counted) unless
+ * opt.run_unmapped. */
+
+/* Built-in profiles, NULL-terminated, and the description of one. */
+const char *const *sg_profile_names(void);
+const char *sg_profile_description(const char *name);
+/* Maps the ruleset's rules through a built-in profile; "none" maps nothing.
+   Returns the number of errors added (an unknown name is one). */
+int sg_use_profile(sg_ruleset *rs, const char *name);
+/* Lays a mapping file over the profile (ours, or a pySigma pipeline's
+   field_name_mapping / add_condition items). Returns errors added. */
+int sg_add_mapping(sg_ruleset *rs, const char *path);
+/* Adds one rule per built-in profile, titled with the profile's name, that
+   matches events in that profile's layout (for choosing a profile). */
+int sg_load_profile_detectors(sg_ruleset *rs);
+/* After sg_finish: rules whose logsource the mapping did not know. */
+size_t sg_unmapped_count(const sg_ruleset *rs);
 
 size_t sg_rule_count(const sg_ruleset *rs);
 const sg_rule *sg_rule_at(const sg_ruleset *rs, size_t i);

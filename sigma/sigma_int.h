@@ -30,6 +30,8 @@ struct sg_ruleset {
     sg_vec diags;                 /* sg_diag * */
     size_t nerrors;               /* diags that are errors */
     sg_vec filters;               /* sg_filter * */
+    struct sg_mapping *mapping;   /* NULL: fields are used as named */
+    size_t unmapped;
     struct yt_node *placeholders; /* the placeholder file's map, once read */
     bool placeholders_read;
 };
@@ -50,6 +52,17 @@ char *sg_read_file(const char *path, size_t *len, char *err, size_t errlen);
 /* The placeholder map for |expand, read on first use; NULL if none was
    given (or it could not be read, which was reported). */
 struct yt_node *sg_placeholders(sg_ruleset *rs);
+/* Reads the placeholder map from a buffer instead (name is used in
+   diagnostics); later |expand values use it. */
+struct yt_node *sg_placeholders_load_buffer(sg_ruleset *rs, const char *name, const char *buf,
+                                            size_t len);
+
+/* Builds the tree of one search identifier's value (a map, a list of maps,
+   or keywords), as used by detections and mapping conditions. */
+sg_node *sg_search(sg_ruleset *rs, const char *file, const struct yt_node *v);
+
+/* Rewrites every rule through the ruleset's mapping (mapping.c). */
+void sg_apply_mapping(sg_ruleset *rs);
 
 /* Builds a rule's expression from its detection map (detection.c); a filter's
    map also holds "rules:", which is not a search. */

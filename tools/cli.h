@@ -19,9 +19,27 @@ enum {
 /* What the rule-reading commands accept. */
 typedef struct rule_opts {
     const char *placeholders;
-    bool keep_going; /* compile what can be compiled despite bad rules */
-    bool quiet;      /* no warnings */
+    const char *profile;      /* built-in mapping profile, NULL or "none" for none */
+    const char *mappings[16]; /* mapping files laid over the profile */
+    size_t nmappings;
+    bool run_unmapped; /* keep rules whose logsource the mapping does not know */
+    bool keep_going;   /* compile what can be compiled despite bad rules */
+    bool quiet;        /* no warnings */
 } rule_opts;
+
+/* Options every rule-reading command takes (getopt_long codes >= 256 have
+   no short form), their help lines, and their handler: 1 handled, 0 not a
+   rule option, -1 a bad value (reported). */
+enum { OPT_PROFILE = 256, OPT_MAPPING, OPT_UNMAPPED };
+#define CLI_RULE_OPTIONS                                                                           \
+    {"placeholders", required_argument, 0, 'P'}, {"profile", required_argument, 0, OPT_PROFILE},   \
+        {"mapping", required_argument, 0, OPT_MAPPING},                                            \
+        {"unmapped", required_argument, 0, OPT_UNMAPPED}, {"keep-going", no_argument, 0, 'k'}, {   \
+        "quiet", no_argument, 0, 'q'                                                               \
+    }
+#define CLI_RULE_SHORT "P:kq"
+extern const char cli_rule_help[];
+int cli_rule_option(int c, const char *arg, rule_opts *o);
 
 /* Reads and compiles rule paths into a loaded pack, printing diagnostics to
    stderr. *refused counts rules that had errors. NULL when nothing usable
@@ -36,5 +54,6 @@ bool cli_is_pack(const char *path);
 int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
 
 #endif

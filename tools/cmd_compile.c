@@ -15,10 +15,8 @@ static const char help[] =
     "\n"
     "options:\n"
     "  -o, --output PACK       write the compiled pack to PACK\n"
-    "  -P, --placeholders FILE YAML map of placeholder names to values, for |expand\n"
-    "  -k, --keep-going        compile the rules that are fine despite bad ones\n"
-    "  -q, --quiet             no warnings and no summary\n"
     "  -h, --help              this text\n"
+    "%s"
     "\n"
     "exit status: 0 all rules compiled; 2 bad command line; 3 some rule was refused\n"
     "(with -k the pack still holds the others).\n";
@@ -31,24 +29,25 @@ static bool write_file(const char *path, const unsigned char *data, size_t len) 
 }
 
 int cmd_compile(int argc, char **argv) {
-    static const struct option longs[] = {
-        {"output", required_argument, 0, 'o'}, {"placeholders", required_argument, 0, 'P'},
-        {"keep-going", no_argument, 0, 'k'},   {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    static const struct option longs[] = {{"output", required_argument, 0, 'o'},
+                                          {"help", no_argument, 0, 'h'},
+                                          CLI_RULE_OPTIONS,
+                                          {0}};
     const char *out = NULL;
     rule_opts o = {0};
-    for (int c; (c = getopt_long(argc, argv, "o:P:kqh", longs, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, "o:h" CLI_RULE_SHORT, longs, NULL)) != -1;) {
+        int r = cli_rule_option(c, optarg, &o);
+        if (r < 0) return EXIT_USAGE;
+        if (r) continue;
         switch (c) {
         case 'o': out = optarg; break;
-        case 'P': o.placeholders = optarg; break;
-        case 'k': o.keep_going = true; break;
-        case 'q': o.quiet = true; break;
-        case 'h': fputs(help, stdout); return EXIT_OK;
-        default: fputs(help, stderr); return EXIT_USAGE;
+        case 'h': printf(help, cli_rule_help); return EXIT_OK;
+        default: fprintf(stderr, help, cli_rule_help); return EXIT_USAGE;
         }
     }
     if (optind == argc) {
-        fprintf(stderr, "sigvm compile: no rule path given\n\n%s", help);
+        fputs("sigvm compile: no rule path given\n\n", stderr);
+        fprintf(stderr, help, cli_rule_help);
         return EXIT_USAGE;
     }
     size_t refused, len = 0;

@@ -8,29 +8,33 @@
 
 static const char help[] =
     "usage: sigvm disasm PACK\n"
-    "       sigvm disasm [-P FILE] RULE_PATH...\n"
+    "       sigvm disasm [options] RULE_PATH...\n"
     "\n"
     "Prints the field-path table, the shared test table and every rule's bytecode,\n"
     "of a pack file or of rules compiled on the fly.\n"
     "\n"
     "options:\n"
-    "  -P, --placeholders FILE YAML map of placeholder names to values, for |expand\n"
-    "  -h, --help              this text\n";
+    "  -h, --help              this text\n"
+    "%s";
 
 int cmd_disasm(int argc, char **argv) {
-    static const struct option longs[] = {
-        {"placeholders", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    rule_opts o = {.quiet = true};
-    for (int c; (c = getopt_long(argc, argv, "P:h", longs, NULL)) != -1;) {
-        switch (c) {
-        case 'P': o.placeholders = optarg; break;
-        case 'h': fputs(help, stdout); return EXIT_OK;
-        default: fputs(help, stderr); return EXIT_USAGE;
+    static const struct option longs[] = {{"help", no_argument, 0, 'h'}, CLI_RULE_OPTIONS, {0}};
+    rule_opts o = {0};
+    for (int c; (c = getopt_long(argc, argv, "h" CLI_RULE_SHORT, longs, NULL)) != -1;) {
+        int r = cli_rule_option(c, optarg, &o);
+        if (r < 0) return EXIT_USAGE;
+        if (r) continue;
+        if (c == 'h') {
+            printf(help, cli_rule_help);
+            return EXIT_OK;
         }
+        fprintf(stderr, help, cli_rule_help);
+        return EXIT_USAGE;
     }
+    o.quiet = true; /* the listing is the output; diagnostics would only repeat */
     int i = optind;
     if (i == argc) {
-        fputs(help, stderr);
+        fprintf(stderr, help, cli_rule_help);
         return EXIT_USAGE;
     }
     sv_pack *pack;

@@ -32,15 +32,58 @@ static size_t files_with_errors(const sg_ruleset *rs) {
     return n;
 }
 
+const char cli_rule_help[] =
+    "  -P, --placeholders FILE YAML map of placeholder names to values, for |expand\n"
+    "      --profile NAME      map fields and logsources for a log layout (see\n"
+    "                          `sigvm profiles`); none: use field names as written\n"
+    "      --mapping FILE      a mapping file laid over the profile (repeatable)\n"
+    "      --unmapped run|skip rules whose logsource the mapping does not know:\n"
+    "                          skip them (default, counted) or run them unguarded\n"
+    "  -k, --keep-going        use the rules that are fine despite bad ones\n"
+    "  -q, --quiet             no warnings and no summary (errors are still shown)\n";
+
+int cli_rule_option(int c, const char *arg, rule_opts *o) {
+    switch (c) {
+    case 'P': o->placeholders = arg; return 1;
+    case 'k': o->keep_going = true; return 1;
+    case 'q': o->quiet = true; return 1;
+    case OPT_PROFILE: o->profile = arg; return 1;
+    case OPT_MAPPING:
+        if (o->nmappings == sizeof o->mappings / sizeof *o->mappings) {
+            fprintf(stderr, "sigvm: at most %zu --mapping files\n", o->nmappings);
+            return -1;
+        }
+        o->mappings[o->nmappings++] = arg;
+        return 1;
+    case OPT_UNMAPPED:
+        if (strcmp(arg, "run") && strcmp(arg, "skip")) {
+            fprintf(stderr, "sigvm: --unmapped takes run or skip, not '%s'\n", arg);
+            return -1;
+        }
+        o->run_unmapped = !strcmp(arg, "run");
+        return 1;
+    default: return 0;
+    }
+}
+
 sv_pack *cli_compile(const char *const *paths, size_t n, const rule_opts *o, size_t *refused,
                      unsigned char **image, size_t *image_len, cp_stats *stats) {
-    sg_options so = {.placeholder_file = o->placeholders};
+    sg_options so = {.placeholder_file = o->placeholders, .run_unmapped = o->run_unmapped};
     sg_ruleset *rs = sg_ruleset_new(&so);
+    sg_use_profile(rs, o->profile);
+    for (size_t i = 0; i < o->nmappings; i++)
+        sg_add_mapping(rs, o->mappings[i]);
     for (size_t i = 0; i < n; i++)
         sg_load_path(rs, paths[i]);
     sg_finish(rs);
     print_diags(rs, o->quiet);
     *refused = files_with_errors(rs);
+    size_t unmapped = sg_unmapped_count(rs);
+    if (unmapped && !o->quiet)
+        fprintf(stderr, "sigvm: %zu rules have a logsource that profile %s does not know: %s\n",
+                unmapped, o->profile ? o->profile : "none",
+                o->run_unmapped ? "run without a logsource guard (--unmapped=run)"
+                                : "skipped (--unmapped=run runs them)");
     sv_pack *pack = NULL;
     if (*refused && !o->keep_going) goto done;
     char err[512];
@@ -94,4 +137,18 @@ bool cli_is_pack(const char *path) {
     bool yes = fread(magic, 1, 8, f) == 8 && !memcmp(magic, SV_PACK_MAGIC, 8);
     fclose(f);
     return yes;
+}
+
+int cmd_profiles(int argc, char **argv) {
+    if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        puts("usage: sigvm profiles\n\nLists the built-in mapping profiles (for --profile).");
+        return EXIT_OK;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "sigvm profiles: takes no arguments\n");
+        return EXIT_USAGE;
+    }
+    for (const char *const *p = sg_profile_names(); *p; p++)
+        printf("%-16s %s\n", *p, sg_profile_description(*p));
+    return EXIT_OK;
 }

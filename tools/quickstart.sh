@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh build
-echo "== sigvm run -r corpus/rules corpus/events/sample.ndjson" >&2
-build/sigvm run -r corpus/rules corpus/events/sample.ndjson
+echo "== sigvm run -r corpus/rules corpus/events/*.ndjson" >&2
+build/sigvm run -r corpus/rules corpus/events/*.ndjson

@@ -14,6 +14,7 @@ static const char usage[] =
     "  run (-r RULE_PATH | -p PACK)... [INPUT...]\n"
     "                                     match rules against NDJSON events\n"
     "  disasm (PACK | RULE_PATH...)       print a pack's tables and bytecode\n"
+    "  profiles                           list the built-in log-layout profiles\n"
     "\n"
     "RULE_PATH is a rule file or a directory searched recursively for *.yml and\n"
     "*.yaml. `sigvm COMMAND --help` describes each command.\n"
@@ -37,7 +38,10 @@ int main(int argc, char **argv) {
     static const struct {
         const char *name;
         int (*fn)(int, char **);
-    } cmds[] = {{"compile", cmd_compile}, {"run", cmd_run}, {"disasm", cmd_disasm}};
+    } cmds[] = {{"compile", cmd_compile},
+                {"run", cmd_run},
+                {"disasm", cmd_disasm},
+                {"profiles", cmd_profiles}};
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
         if (!strcmp(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "sigvm: unknown command '%s'\n\n%s", argv[1], usage);

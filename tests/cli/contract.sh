@@ -37,7 +37,10 @@ for at in 0 12 30 $((size / 2)) $((size - 1)); do
     [ $rc -eq 3 ] && ok || bad "byte $at flipped: exit $rc"
 done
 
-# Quick start data: the bundled pack over the bundled sample.
-"$SIGVM" run -r "$SRC/corpus/rules" "$SRC/corpus/events/sample.ndjson" >"$TMP/out" 2>/dev/null
-[ "$(wc -l <"$TMP/out")" -eq 3 ] && ok || bad "bundled sample: $(wc -l <"$TMP/out") matches"
+# Quick start data: the bundled pack over the bundled samples, each file's
+# profile chosen from its events.
+"$SIGVM" run -r "$SRC/corpus/rules" "$SRC"/corpus/events/*.ndjson >"$TMP/out" 2>"$TMP/err"
+[ "$(wc -l <"$TMP/out")" -eq 3 ] && ok || bad "bundled samples: $(wc -l <"$TMP/out") matches"
+grep -q "aws_cloudtrail.ndjson: profile cloudtrail" "$TMP/err" && ok || bad "profile: $(cat "$TMP/err")"
+grep -q "azure_activity.ndjson: profile azure-activity" "$TMP/err" && ok || bad "profile: $(cat "$TMP/err")"
 finish
