@@ -31,8 +31,10 @@ expect_status() {
     local got=$?
     if [ "$got" -eq "$want" ]; then ok; else bad "$what (exit $got, expected $want)"; fi
 }
+# Tests over ../shared are skipped, and say so, where it is absent (ctest
+# reports exit 77 as skipped, never as passed).
 need_shared() {
-    [ -d "$SIGMA/rules" ] || { echo "FAIL: $SHARED/corpus/sigma not found" >&2; exit 1; }
+    [ -d "$SIGMA/rules" ] || { echo "SKIPPED: $SHARED/corpus/sigma not found" >&2; exit 77; }
 }
 finish() {
     echo "$passed passed, $failed failed"
