@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Replay benchmark: prints a markdown table of events/s, MB/s and peak RSS for
+# packs of 10, 100, 1,000 and all active SigmaHQ rules (windows-flat profile)
+# over an unpacked event corpus, next to baselines measured in the same run:
+# `wc -l` on the same file and `jq` as a one-rule filter.
+#
+#   tools/bench.sh [EVENTS.ndjson.gz] [MAX_EVENTS]
+#
+# SIGVM names the binary (default build/sigvm, built if missing), BENCH_THREADS
+# the thread counts to measure (default "1").
+# Defaults: ../shared/corpus/events/otrf_windows_flat.ndjson.gz, every event.
+# The file is unpacked once into $BENCH_DIR (default /tmp/sigvm-bench) and
+# read from the page cache (a warm-up read precedes each measurement).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=${1:-../shared/corpus/events/otrf_windows_flat.ndjson.gz}
+max=${2:-0}
+dir=${BENCH_DIR:-/tmp/sigvm-bench}
+sigma=../shared/corpus/sigma
+mkdir -p "$dir"
+sigvm=${SIGVM:-build/sigvm}
+[ -x "$sigvm" ] || tools/setup.sh build
+events=$dir/events.ndjson
+if [ ! -s "$events" ] || [ "$src" -nt "$events" ] || [ -n "${2:-}" ]; then
+    if [ "$max" -gt 0 ]; then zcat -f "$src" | head -n "$max" >"$events" || true; else zcat -f "$src" >"$events"; fi
+fi
+bytes=$(stat -c %s "$events")
+nev=$(wc -l <"$events")
+
+# One line per measured command: "seconds max_rss_kb".
+measure() {
+    cat "$events" >/dev/null
+    /usr/bin/time -f "%e %M" -o "$dir/time" "$@" >"$dir/out" 2>"$dir/err" || true
+    cat "$dir/time"
+}
+row() { # name rules matches seconds rss_kb
+    awk -v n="$1" -v r="$2" -v m="$3" -v s="$4" -v k="$5" -v ev="$nev" -v b="$bytes" 'BEGIN {
+        if (s <= 0) s = 0.01
+        printf "| %s | %s | %.0f | %.0f | %.1f | %s | %.2f |\n", n, r, ev / s, b / s / 1e6, k / 1024, m, s }'
+}
+
+find "$sigma/rules" "$sigma/rules-emerging-threats" "$sigma/rules-threat-hunting" \
+    "$sigma/rules-compliance" -name '*.yml' | sort >"$dir/all_rules"
+echo "events: $nev ($(awk -v b="$bytes" 'BEGIN { printf "%.2f GB", b / 1e9 }')), $(nproc) cores, $(date -u +%F)"
+echo
+echo "| command | rules | events/s | MB/s | peak RSS MB | matches | seconds |"
+echo "|---|---|---|---|---|---|---|"
+read -r s k < <(measure wc -l "$events")
+row "wc -l" - - "$s" "$k"
+if command -v jq >/dev/null; then
+    read -r s k < <(measure jq -c 'select(.EventID == 1)' "$events")
+    row "jq -c 'select(.EventID == 1)'" 1 "$(wc -l <"$dir/out")" "$s" "$k"
+fi
+for n in 10 100 1000 all; do
+    if [ "$n" = all ]; then cp "$dir/all_rules" "$dir/rules"; else head -n "$n" "$dir/all_rules" >"$dir/rules"; fi
+    rm -rf "$dir/pack_rules" && mkdir -p "$dir/pack_rules"
+    i=0
+    while IFS= read -r f; do i=$((i + 1)); ln -s "$(realpath "$f")" "$dir/pack_rules/$i.yml"; done <"$dir/rules"
+    "$sigvm" compile -q -k --profile windows-flat -P tests/data/placeholders.yml \
+        -o "$dir/pack" "$dir/pack_rules" 2>/dev/null || true
+    loaded=$("$sigvm" disasm "$dir/pack" | grep -c '^rule ')
+    for j in ${BENCH_THREADS:-1}; do
+        jopt=()
+        [ "$j" -gt 1 ] && jopt=(-j "$j")
+        read -r s k < <(measure "$sigvm" run -q "${jopt[@]}" -p "$dir/pack" "$events")
+        row "sigvm run -j $j" "$loaded" "$(wc -l <"$dir/out")" "$s" "$k"
+    done
+done
