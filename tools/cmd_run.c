@@ -96,16 +96,6 @@ static size_t engine_eval(engine *g, const char *doc, size_t len, uint32_t *hits
     return sv_exec_run(g->x, g->ev, hits);
 }
 
-/* Regex matches that gave up at PCRE2's limits, over every engine. */
-static unsigned long long regex_give_ups(const run *r) {
-    unsigned long long n = r->detect.x ? sv_exec_regex_limit_hits(r->detect.x) : 0;
-    for (size_t i = 0; i < r->npacks; i++)
-        n += sv_exec_regex_limit_hits(r->packs[i].x);
-    for (size_t i = 0; i < r->nmapped; i++)
-        n += sv_exec_regex_limit_hits(r->mapped[i].x);
-    return n;
-}
-
 static void grow_hits(run *r, const sv_pack *p) {
     size_t n = sv_pack_rule_count(p) + 1;
     if (n <= r->nhits) return;
@@ -364,9 +354,6 @@ int cmd_run(int argc, char **argv) {
                 "sigvm run: %llu events, %llu matches, %llu lines skipped, %llu inputs "
                 "unreadable\n",
                 r.events, r.matches, r.skipped, r.unreadable);
-    if (!r.opt.quiet && regex_give_ups(&r))
-        fprintf(stderr, "sigvm run: %llu regex matches gave up at the PCRE2 limits (non-matches)\n",
-                regex_give_ups(&r));
     if (r.refused)
         rc = EXIT_RULES;
     else if (r.skipped || r.unreadable)
