@@ -109,7 +109,14 @@ sg_node *sg_cond_ident(sg_cond_parse *ps, sg_cond_tok name) {
         if (strncmp(env->idents[i], s, name.len) == 0 && env->idents[i][name.len] == '\0')
             return env->searches[i];
     int n = shown(name.len);
-    if (memchr(s, '*', name.len) || memchr(s, '?', name.len))
+    const char *after = s + name.len;
+    while (*after == ' ' || *after == '\t')
+        after++;
+    if (*after == '(')
+        failf(ps, name.off,
+              "legacy aggregation '%.*s(...)' is not supported; use a Sigma correlation rule", n,
+              s);
+    else if (memchr(s, '*', name.len) || memchr(s, '?', name.len))
         failf(ps, name.off, "'%.*s' is a pattern; write '1 of %.*s' or 'all of %.*s'", n, s, n, s,
               n, s);
     else

@@ -319,6 +319,8 @@ static void errors_name_the_problem(void **state) {
     expect_error(SEL("        C|base64: 'a*'\n"), "wildcard");
     expect_error("    sel:\n        A: 1\n    condition: sel | count() by B > 5\n",
                  "legacy aggregation");
+    expect_error("    sel:\n        A: 1\n    condition: count(A) by B > 5\n",
+                 "legacy aggregation 'count(...)'");
     expect_error("    sel:\n        A: 1\n    condition: sel and other\n", "other");
     expect_error("    sel:\n        A: 1\n", "no 'condition'");
     expect_error(SEL("        C:\n            x: 1\n"), "must be a value or a list");
