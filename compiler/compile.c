@@ -7,12 +7,20 @@
  * spliced into their parent's chain, so `a and (b and c)` costs what
  * `a and b and c` costs. Field tests go into the pack's shared test table,
  * where identical tests from different rules become one.
+ *
+ * "Exactly one of" counts in a second register, one per nesting level of
+ * such nodes: it is set on the first kid that holds and a second one jumps
+ * to false. An element test (SG_N_EACH) is its body between EACH and END,
+ * which the interpreter runs once per element. A rule with dynamic
+ * severities ends by trying their conditions in order once it has matched,
+ * and returns 2 + the index of the first that holds (1 when none does).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compiler.h"
+#include "guard.h"
 #include "vm/vm.h"
 
 /* sg_op and sv_test_kind list the same operations; this table is the one
@@ -35,15 +43,32 @@ static const uint8_t kind_of[SG_OP_COUNT] = {
     [SG_NULL] = SV_T_NULL,
     [SG_FIELDREF] = SV_T_FIELDREF,
     [SG_TIMEPART] = SV_T_TIMEPART,
+    [SG_IP] = SV_T_IP,
+    [SG_EMPTY] = SV_T_EMPTY,
+    [SG_NET_HAS] = SV_T_NET_HAS,
 };
 
+/* ... as do sg_ipclass and SV_IP_*, and the limits on element tests. */
+_Static_assert((int)SG_IP_PUBLIC == (int)SV_IP_PUBLIC && (int)SG_IP_ANY == (int)SV_IP_ANY,
+               "address classes");
+_Static_assert(SG_MAX_EACH_DEPTH == SV_MAX_EACH_DEPTH, "element test nesting");
+_Static_assert(SV_Q_AT + SG_MAX_INDEX <= UINT16_MAX, "a list index fits EACH's operand");
+
+static const uint16_t quantifier_of[] = {[SG_SOME] = SV_Q_SOME,
+                                         [SG_EVERY] = SV_Q_EVERY,
+                                         [SG_ONLY_ONE] = SV_Q_ONE,
+                                         [SG_NO] = SV_Q_NONE,
+                                         [SG_AT] = SV_Q_AT};
+
 static bool takes_string(sg_op op) {
-    return op <= SG_CIDR;
+    return op <= SG_CIDR || op == SG_NET_HAS;
 }
 
 typedef struct ctx {
     sv_pack_builder *b;
     size_t test_refs;
+    unsigned ones;  /* SG_N_ONE nodes open around the node being compiled */
+    uint32_t nregs; /* registers the current rule needs */
 } ctx;
 
 static uint32_t intern_test(ctx *c, const sg_test *t) {
@@ -63,17 +88,29 @@ static uint32_t intern_test(ctx *c, const sg_test *t) {
         v.k = sv_builder_path(c->b, t->str);
         v.cmp = kind_of[t->cmp];
     }
-    if (t->op == SG_TIMEPART) v.part = t->part;
+    if (t->op == SG_TIMEPART || t->op == SG_IP) v.part = t->part;
     if (!takes_string(t->op)) v.num = t->num;
     c->test_refs++;
     return sv_builder_test(c->b, &v);
 }
 
-static void emit(ctx *c, uint8_t op, uint32_t arg) {
-    sv_builder_code(c->b, (sv_ins){.op = op, .a = 0, .c = arg});
+/* Appends an instruction on register a; returns its position. */
+static uint32_t emit_on(ctx *c, uint8_t op, uint8_t a, uint32_t arg) {
+    return sv_builder_code(c->b, (sv_ins){.op = op, .a = a, .c = arg});
+}
+
+static uint32_t emit(ctx *c, uint8_t op, uint32_t arg) {
+    return emit_on(c, op, 0, arg);
+}
+
+/* Points the jumps at[0..n) to the next instruction. */
+static void land(ctx *c, const uint32_t *at, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        sv_builder_patch(c->b, at[i], sv_builder_code_len(c->b));
 }
 
 static void gen(ctx *c, const sg_node *n);
+static uint32_t joined(ctx *c, const sg_strlist *l);
 
 /* Appends n's kids to out, splicing in the kids of same-kind children. */
 static void flatten(const sg_node *n, sg_node_kind kind, const sg_node ***out, size_t *len,
@@ -114,6 +151,39 @@ static void gen_chain(ctx *c, const sg_node *n) {
     free(kids);
 }
 
+/* Exactly one kid holds: register `seen` notes the first that does, and a
+   second one jumps straight to false. */
+static void gen_one(ctx *c, const sg_node *n) {
+    uint8_t seen = (uint8_t)(1 + c->ones++);
+    if (seen + 1u > c->nregs) c->nregs = seen + 1u;
+    uint32_t *to_false = malloc((n->nkids + 1) * sizeof *to_false);
+    size_t nf = 0;
+    if (!to_false) abort();
+    emit_on(c, SV_OP_SET, seen, 0);
+    for (size_t i = 0; i < n->nkids; i++) {
+        gen(c, n->kids[i]);
+        uint32_t next = emit(c, SV_OP_JMPF, 0);
+        if (i) to_false[nf++] = emit_on(c, SV_OP_JMPT, seen, 0);
+        emit_on(c, SV_OP_SET, seen, 1);
+        land(c, &next, 1);
+    }
+    to_false[nf++] = emit_on(c, SV_OP_JMPF, seen, 0);
+    emit(c, SV_OP_SET, 1);
+    uint32_t to_end = emit_on(c, SV_OP_JMPT, seen, 0); /* seen is set here: always taken */
+    land(c, to_false, nf);
+    emit(c, SV_OP_SET, 0);
+    land(c, &to_end, 1);
+    free(to_false);
+    c->ones--;
+}
+
+static void gen_each(ctx *c, const sg_node *n) {
+    uint16_t q = (uint16_t)(quantifier_of[n->quant] + (n->quant == SG_AT ? n->index : 0));
+    sv_builder_code(c->b, (sv_ins){.op = SV_OP_EACH, .b = q, .c = sv_builder_path(c->b, n->path)});
+    gen(c, n->kids[0]);
+    emit(c, SV_OP_END, 0);
+}
+
 static void gen(ctx *c, const sg_node *n) {
     switch (n->kind) {
     case SG_N_TEST: emit(c, SV_OP_TEST, intern_test(c, &n->test)); break;
@@ -125,7 +195,53 @@ static void gen(ctx *c, const sg_node *n) {
     case SG_N_OR: gen_chain(c, n); break;
     case SG_N_TRUE: emit(c, SV_OP_SET, 1); break;
     case SG_N_FALSE: emit(c, SV_OP_SET, 0); break;
+    case SG_N_ONE: gen_one(c, n); break;
+    case SG_N_EACH: gen_each(c, n); break;
     }
+}
+
+/* The rule's value: its expression (after its filter, if any), then, once it
+   has matched, the number of the first dynamic severity that holds. */
+static void gen_rule(ctx *c, const sg_rule *r) {
+    sg_node *both[2] = {r->filter, r->expr};
+    sg_node guarded = {.kind = SG_N_AND, .nkids = 2, .kids = both};
+    gen(c, r->filter ? &guarded : r->expr);
+    if (!r->nseverities) return;
+    uint32_t *to_end = malloc((r->nseverities + 1) * sizeof *to_end);
+    if (!to_end) abort();
+    to_end[0] = emit(c, SV_OP_JMPF, 0);
+    for (size_t k = 0; k < r->nseverities; k++) {
+        gen(c, r->severities[k].expr);
+        uint32_t next = emit(c, SV_OP_JMPF, 0);
+        emit(c, SV_OP_SET, (uint32_t)(2 + k));
+        to_end[k + 1] = emit(c, SV_OP_JMPT, 0);
+        land(c, &next, 1);
+    }
+    emit(c, SV_OP_SET, 1);
+    land(c, to_end, r->nseverities + 1);
+    free(to_end);
+}
+
+/* Every {path} of an alert title is interned, so that the scanner records
+   what the title shows. */
+static void intern_title_paths(ctx *c, const char *tpl) {
+    for (const char *s = tpl ? strchr(tpl, '{') : NULL; s; s = strchr(s + 1, '{')) {
+        const char *close = strchr(s, '}');
+        if (!close) break;
+        char path[512];
+        snprintf(path, sizeof path, "%.*s", (int)(close - s - 1), s + 1);
+        sv_builder_path(c->b, path);
+    }
+}
+
+static uint32_t levels(ctx *c, const sg_rule *r) {
+    sg_strlist l = {r->nseverities, malloc((r->nseverities + 1) * sizeof(char *))};
+    if (!l.v) abort();
+    for (size_t k = 0; k < r->nseverities; k++)
+        l.v[k] = r->severities[k].level;
+    uint32_t s = joined(c, &l);
+    free(l.v);
+    return s;
 }
 
 static uint32_t str_or_empty(ctx *c, const char *s) {
@@ -146,11 +262,32 @@ static uint32_t joined(ctx *c, const sg_strlist *l) {
     return k;
 }
 
+/* The rule's guard (guard.c), as indices into the shared test table. */
+static void add_guard(ctx *c, const sg_rule *r, sv_rule *out) {
+    const sg_test *t[CP_GUARD_MAX];
+    uint32_t ids[CP_GUARD_MAX];
+    size_t n = cp_guard(r->expr, t);
+    out->guard_len = SV_NO_GUARD;
+    if (n == SIZE_MAX) return;
+    for (size_t i = 0; i < n; i++)
+        ids[i] = intern_test(c, t[i]);
+    c->test_refs -= n; /* the code asks the same tests: count them once */
+    out->guard_start = sv_builder_guard(c->b, ids, (uint32_t)n);
+    out->guard_len = (uint32_t)n;
+}
+
 static void compile_rule(ctx *c, const sg_rule *r) {
-    sv_rule out = {.code_start = sv_builder_code_len(c->b), .nregs = 1};
-    gen(c, r->expr);
+    sv_rule out = {.code_start = sv_builder_code_len(c->b)};
+    add_guard(c, r, &out);
+    c->nregs = 1;
+    gen_rule(c, r);
     emit(c, SV_OP_RET, 0);
     out.code_len = sv_builder_code_len(c->b) - out.code_start;
+    out.nregs = c->nregs;
+    intern_title_paths(c, r->alert_title);
+    out.runbook = str_or_empty(c, r->runbook);
+    out.alert_title = str_or_empty(c, r->alert_title);
+    out.severities = levels(c, r);
     /* clang-format cannot settle on a layout for these macro runs. */
     // clang-format off
 #define STR(f) out.f = str_or_empty(c, r->f);
@@ -170,12 +307,11 @@ static void compile_rule(ctx *c, const sg_rule *r) {
     sv_builder_rule(c->b, &out);
 }
 
-int cp_compile(const sg_ruleset *rs, unsigned char **image, size_t *len, cp_stats *stats, char *err,
-               size_t errlen) {
+int cp_compile_rules(const sg_rule *const *rules, size_t n, unsigned char **image, size_t *len,
+                     cp_stats *stats, char *err, size_t errlen) {
     ctx c = {.b = sv_builder_new()};
-    size_t n = sg_rule_count(rs);
     for (size_t i = 0; i < n; i++)
-        compile_rule(&c, sg_rule_at(rs, i));
+        compile_rule(&c, rules[i]);
     if (stats) {
         *stats = (cp_stats){.rules = n,
                             .tests = sv_builder_test_count(c.b),
@@ -184,6 +320,18 @@ int cp_compile(const sg_ruleset *rs, unsigned char **image, size_t *len, cp_stat
     }
     int rc = sv_builder_finish(c.b, image, len);
     sv_builder_free(c.b);
-    if (rc != 0) snprintf(err, errlen, "pack larger than the format allows");
+    if (rc != 0) snprintf(err, errlen, "pack larger than the limit of %u bytes", SV_PACK_MAX_SIZE);
+    return rc;
+}
+
+int cp_compile(const sg_ruleset *rs, unsigned char **image, size_t *len, cp_stats *stats, char *err,
+               size_t errlen) {
+    size_t n = sg_rule_count(rs);
+    const sg_rule **rules = malloc((n ? n : 1) * sizeof *rules);
+    if (!rules) abort();
+    for (size_t i = 0; i < n; i++)
+        rules[i] = sg_rule_at(rs, i);
+    int rc = cp_compile_rules(rules, n, image, len, stats, err, errlen);
+    free(rules);
     return rc;
 }

@@ -24,5 +24,9 @@ typedef struct cp_stats {
    message. stats may be NULL. */
 int cp_compile(const sg_ruleset *rs, unsigned char **image, size_t *len, cp_stats *stats, char *err,
                size_t errlen);
+/* The same for rules given one by one (rule i of the pack is rules[i]):
+   explain traces compile parts of a rule as rules of their own. */
+int cp_compile_rules(const sg_rule *const *rules, size_t n, unsigned char **image, size_t *len,
+                     cp_stats *stats, char *err, size_t errlen);
 
 #endif

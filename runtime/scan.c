@@ -65,6 +65,8 @@ struct rt_scanner {
     size_t nlinks;
     char *text;
     bool want_any;
+    bool fold;                 /* keys are looked up ASCII-lowercased */
+    struct rt_scanner *folded; /* the '~' paths, scanned in a second pass, or NULL */
     char msg[32];
     char key[KEY_MAX];
     frame stack[RT_MAX_DEPTH];
@@ -126,9 +128,17 @@ static void add_path(rt_scanner *s, const char *path, size_t len, int32_t slot) 
 
 /* Each entry of the table is one or more paths, one per line, that all feed
    the entry's slot. */
-rt_scanner *rt_scanner_new(const char *const *paths, size_t npaths, bool want_any) {
+/* A path "~a.b" matches keys whatever their case (Panther looks keys up that
+   way). Such paths get a scanner of their own, which lowercases every key
+   before looking it up, run over the document as a second pass. */
+static bool is_folded(const char *path) {
+    return path[0] == '~';
+}
+
+static rt_scanner *build(const char *const *paths, size_t npaths, bool want_any, bool fold) {
     size_t bytes = 0, maxnodes = 1 + npaths, nalts = 0;
     for (size_t i = 0; i < npaths; i++) {
+        if (is_folded(paths[i]) != fold) continue;
         size_t len = strlen(paths[i]);
         bytes += len + 1;
         nalts++;
@@ -143,6 +153,7 @@ rt_scanner *rt_scanner_new(const char *const *paths, size_t npaths, bool want_an
 
     rt_scanner *s = xcalloc(1, sizeof *s);
     s->want_any = want_any;
+    s->fold = fold;
     s->nodes = xcalloc(maxnodes, sizeof *s->nodes);
     s->table = xcalloc(cap, sizeof *s->table);
     s->mask = (uint32_t)(cap - 1);
@@ -156,8 +167,11 @@ rt_scanner *rt_scanner_new(const char *const *paths, size_t npaths, bool want_an
 
     char *t = s->text;
     for (size_t i = 0; i < npaths; i++) {
-        size_t len = strlen(paths[i]);
-        memcpy(t, paths[i], len + 1);
+        if (is_folded(paths[i]) != fold) continue;
+        size_t len = strlen(paths[i] + fold);
+        memcpy(t, paths[i] + fold, len + 1);
+        for (size_t j = 0; fold && j < len; j++)
+            t[j] = (char)(t[j] >= 'A' && t[j] <= 'Z' ? t[j] + 32 : t[j]);
         for (char *alt = t, *nl; alt <= t + len; alt = nl + 1) {
             nl = memchr(alt, '\n', (size_t)(t + len - alt));
             if (!nl) nl = t + len;
@@ -168,8 +182,16 @@ rt_scanner *rt_scanner_new(const char *const *paths, size_t npaths, bool want_an
     return s;
 }
 
+rt_scanner *rt_scanner_new(const char *const *paths, size_t npaths, bool want_any) {
+    rt_scanner *s = build(paths, npaths, want_any, false);
+    for (size_t i = 0; i < npaths && !s->folded; i++)
+        if (is_folded(paths[i])) s->folded = build(paths, npaths, false, true);
+    return s;
+}
+
 void rt_scanner_free(rt_scanner *s) {
     if (!s) return;
+    rt_scanner_free(s->folded);
     free(s->nodes);
     free(s->table);
     free(s->links);
@@ -226,12 +248,26 @@ static const char *unexpected(scan *c, const char *p) {
     return fail(c, p, c->s->msg);
 }
 
+/* How deep a value found at node n is in arrays at n: 0 when it is not an
+   element of one, 1 for an element of an array that is not itself such an
+   element, 2 for an element of that one's element ... In [[1,2],[3]], [1,2]
+   and [3] are at 1, and 1, 2, 3 at 2: an element test over the list walks
+   level 1, one over [1,2] level 2. */
+static unsigned element_level(const scan *c, int32_t n) {
+    const frame *f = c->s->stack;
+    unsigned level = 0;
+    for (int d = c->depth; d >= 1 && f[d - 1].closer == ']' && f[d - 1].node == n; d--)
+        level++;
+    return level;
+}
+
 static void record(const scan *c, int32_t n, sv_vtype type, const char *p, size_t len,
                    bool escaped) {
-    if (n == NONE) return;
+    if (n == NONE || c->s->nodes[n].link == NONE) return;
     const link *links = c->s->links;
+    unsigned level = element_level(c, n);
     for (int32_t l = c->s->nodes[n].link; l != NONE; l = links[l].next)
-        sv_event_add(c->ev, (uint32_t)links[l].slot, type, p, len, escaped);
+        sv_event_add_element(c->ev, (uint32_t)links[l].slot, type, p, len, escaped, level);
 }
 
 static void scalar(const scan *c, int32_t n, sv_vtype type, const char *p, size_t len,
@@ -255,18 +291,20 @@ static inline bool is_digit(char ch) {
     return (unsigned char)(ch - '0') < 10;
 }
 
+/* Non-ASCII bytes end a run too, to be checked as UTF-8. */
 static inline bool ends_plain_run(unsigned char ch) {
-    return ch == '"' || ch == '\\' || ch < 0x20;
+    return ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0x80;
 }
 
 #define ONES 0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
-/* Whether any byte of w is '"', '\\' or below 0x20 (exact as a whole, though
-   not per byte, hence the byte loop that follows in find_special). */
+/* Whether any byte of w is '"', '\\', below 0x20 or above 0x7f (exact as a
+   whole, though not per byte, hence the byte loop that follows in
+   find_special). */
 static inline bool word_special(uint64_t w) {
     uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
-    return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w)) & HIGHS;
+    return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w) | w) & HIGHS;
 }
 
 /* First byte at or after p that ends a run of plain string bytes, or end. */
@@ -311,6 +349,30 @@ static const char *escape_end(scan *c, const char *open, const char *p) {
     return p + 6;
 }
 
+/* Length of the UTF-8 sequence at p (RFC 3629: no overlong forms, no
+   surrogates, nothing past U+10FFFF), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end) {
+    unsigned char lo = 0x80, hi = 0xbf;
+    size_t n;
+    if (*p >= 0xc2 && *p <= 0xdf) {
+        n = 2;
+    } else if (*p >= 0xe0 && *p <= 0xef) {
+        n = 3;
+        lo = *p == 0xe0 ? 0xa0 : 0x80;
+        hi = *p == 0xed ? 0x9f : 0xbf;
+    } else if (*p >= 0xf0 && *p <= 0xf4) {
+        n = 4;
+        lo = *p == 0xf0 ? 0x90 : 0x80;
+        hi = *p == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return 0;
+    }
+    if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi) return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf) return 0;
+    return n;
+}
+
 /* The closing quote of the string whose opening quote is at open. */
 static const char *string_end(scan *c, const char *open, bool *escaped) {
     const char *p = open + 1;
@@ -319,6 +381,12 @@ static const char *string_end(scan *c, const char *open, bool *escaped) {
         p = find_special(p, c->end);
         if (p == c->end) return fail(c, open, "unterminated string");
         if (*p == '"') return p;
+        if ((unsigned char)*p >= 0x80) {
+            size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)c->end);
+            if (!n) return fail(c, p, "invalid UTF-8 in string");
+            p += n;
+            continue;
+        }
         if (*p != '\\') return fail(c, p, "control character in string");
         *escaped = true;
         if (!(p = escape_end(c, open, p))) return NULL;
@@ -408,6 +476,12 @@ static int32_t key_node(scan *c, int32_t parent, const char *k, const char *kend
     if (escaped) {
         len = unescape(k, kend, s->key, KEY_MAX);
         if (len > KEY_MAX) return NONE;
+        k = s->key;
+    }
+    if (s->fold) {
+        if (len > KEY_MAX) return NONE;
+        for (size_t i = 0; i < len; i++)
+            s->key[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]);
         k = s->key;
     }
     int32_t n = child(s, parent, k, len);
@@ -514,9 +588,8 @@ static bool starts_value(char ch) {
            ch == 'n';
 }
 
-bool rt_scan(rt_scanner *s, const char *doc, size_t len, sv_event *ev, const char **err,
-             size_t *err_off) {
-    sv_event_reset(ev);
+static bool scan_pass(rt_scanner *s, const char *doc, size_t len, sv_event *ev, const char **err,
+                      size_t *err_off) {
     scan c = {.s = s, .ev = ev, .end = doc + len};
     const char *p = skip_ws(doc, c.end);
     if (p < c.end && starts_value(*p))
@@ -532,4 +605,11 @@ bool rt_scan(rt_scanner *s, const char *doc, size_t len, sv_event *ev, const cha
     *err = c.err;
     *err_off = (size_t)(c.at - doc);
     return false;
+}
+
+bool rt_scan(rt_scanner *s, const char *doc, size_t len, sv_event *ev, const char **err,
+             size_t *err_off) {
+    sv_event_reset(ev);
+    return scan_pass(s, doc, len, ev, err, err_off) &&
+           (!s->folded || scan_pass(s->folded, doc, len, ev, err, err_off));
 }

@@ -266,7 +266,12 @@ static sg_node *regex_test(dctx *d, const yt_node *v, const char *field, const m
     return t;
 }
 
-static bool valid_cidr(const char *s) {
+/* Accepts what the vm's CIDR parser accepts (or less), so that a compiled
+   pack is never refused: a prefix length is plain decimal, without sign,
+   blanks or leading zero, and no NUL may hide a tail. */
+bool sg_valid_cidr(const yt_node *v) {
+    const char *s = v->text;
+    if (memchr(s, '\0', v->len)) return false;
     char addr[64];
     const char *slash = strchr(s, '/');
     size_t alen = slash ? (size_t)(slash - s) : strlen(s);
@@ -277,9 +282,12 @@ static bool valid_cidr(const char *s) {
     bool v6 = strchr(addr, ':') != NULL;
     if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, buf) != 1) return false;
     if (!slash) return true;
-    char *end;
-    long bits = strtol(slash + 1, &end, 10);
-    return *end == '\0' && end != slash + 1 && bits >= 0 && bits <= (v6 ? 128 : 32);
+    const char *bits = slash + 1;
+    size_t nbits = strlen(bits);
+    if (nbits == 0 || nbits > 3 || strspn(bits, "0123456789") != nbits ||
+        (nbits > 1 && bits[0] == '0'))
+        return false;
+    return atoi(bits) <= (v6 ? 128 : 32);
 }
 
 /* A value that decides the whole test (re, cidr, exists, comparisons, time
@@ -296,7 +304,7 @@ static sg_node *whole_value_test(dctx *d, const yt_node *v, const char *field, c
     }
     if (m->re) return regex_test(d, v, field, m);
     if (m->cidr) {
-        if (!valid_cidr(v->text)) return fail(d, v, "'%s' is not a network (CIDR)", v->text);
+        if (!sg_valid_cidr(v)) return fail(d, v, "'%s' is not a network (CIDR)", v->text);
         sg_node *t = test_node(d, v, field, SG_CIDR);
         t->test.str = sg_strndup(d->rs->arena, v->text, v->len);
         t->test.str_len = v->len;
@@ -451,6 +459,9 @@ static bool is_search_key(const char *k, bool is_filter) {
 static sg_node *one_condition(dctx *d, const sg_cond_env *env, const yt_node *c) {
     if (c->kind != YT_SCALAR || yt_is_null(c))
         return fail(d, c, "%s", "a condition must be a string");
+    /* The parser reads a C string: whatever followed a NUL would be ignored. */
+    if (memchr(c->text, '\0', c->len))
+        return fail(d, c, "%s", "a condition cannot hold a NUL byte");
     char err[256];
     size_t off = 0;
     sg_node *n = sg_parse_condition(env, c->text, err, sizeof err, &off);
@@ -483,7 +494,10 @@ sg_node *sg_detection(sg_ruleset *rs, const char *file, const yt_node *det, bool
         }
         if (!is_search_key(k->text, is_filter)) continue;
         names[n] = k->text;
-        ok &= (trees[n++] = search(&d, det->items[2 * i + 1])) != NULL;
+        sg_node *t = trees[n++] = search(&d, det->items[2 * i + 1]);
+        ok &= t != NULL;
+        if (t) t->label = k->text; /* explain traces name each search */
+        if (t) t->pos = (sg_pos){file, k->line, k->col};
     }
     if (!ok) return NULL;
     sg_cond_env env = {.arena = rs->arena, .nidents = n, .idents = names, .searches = trees};

@@ -48,6 +48,21 @@ typedef struct doc {
     sg_vec entries; /* entry * */
 } doc;
 
+/* The vectors are on the heap, unlike everything else of a mapping. */
+static void doc_free(doc *d) {
+    for (size_t i = 0; i < d->entries.n; i++)
+        sg_vec_free(&((entry *)d->entries.v[i])->fields);
+    sg_vec_free(&d->entries);
+    sg_vec_free(&d->fields);
+}
+
+void sg_mapping_free(sg_mapping *m) {
+    if (!m) return;
+    for (size_t i = 0; i < m->docs.n; i++)
+        doc_free(m->docs.v[i]);
+    sg_vec_free(&m->docs);
+}
+
 /* ---- reading ---- */
 
 static sg_strlist targets_of(sg_ruleset *rs, const yt_node *v) {
@@ -143,7 +158,11 @@ static bool read_pipeline(sg_ruleset *rs, const char *file, const yt_node *items
             if (!read_fields(rs, file, yt_get(it, "mapping"), e ? &e->fields : &d->fields))
                 return false;
         } else if (!strcmp(t, "add_condition") && e) {
-            sg_node *c = sg_search(rs, file, yt_get(it, "conditions"));
+            const yt_node *conds = yt_get(it, "conditions");
+            if (!conds)
+                return sg_error(rs, file, it->line, it->col, "add_condition without 'conditions'"),
+                       false;
+            sg_node *c = sg_search(rs, file, conds);
             if (!c) return false;
             if (e->cond) {
                 sg_node *both = sg_node_new(rs->arena, SG_N_AND, 2);
@@ -200,6 +219,8 @@ static int read_mapping(sg_ruleset *rs, const char *file, const char *text, size
     if (ok) {
         if (!rs->mapping) rs->mapping = sg_alloc(rs->arena, sizeof *rs->mapping);
         sg_vec_push(&rs->mapping->docs, d);
+    } else {
+        doc_free(d);
     }
     return (int)(sg_error_count(rs) - before);
 }
@@ -321,7 +342,9 @@ static char *resolve(sg_ruleset *rs, const entry *e, const char *field) {
    stay as they are. */
 static sg_node *renamed(sg_ruleset *rs, const entry *e, const sg_node *n) {
     sg_node *c = sg_node_new(rs->arena, n->kind, n->nkids);
-    c->test = n->test;
+    sg_node **kids = c->kids;
+    *c = *n; /* the test, and the label explain traces show */
+    c->kids = kids;
     for (size_t i = 0; i < n->nkids; i++)
         c->kids[i] = renamed(rs, e, n->kids[i]);
     if (n->kind == SG_N_TEST && n->test.field) c->test.field = resolve(rs, e, n->test.field);
@@ -378,6 +401,10 @@ void sg_apply_mapping(sg_ruleset *rs) {
     size_t kept = 0;
     for (size_t i = 0; i < rs->rules.n; i++) {
         sg_rule *r = rs->rules.v[i];
+        if (r->native) { /* written against the events' own layout (Panther) */
+            rs->rules.v[kept++] = r;
+            continue;
+        }
         const sg_vec *es = entries_for(rs->mapping, r);
         if (es) {
             r->expr = map_rule(rs, r, es);

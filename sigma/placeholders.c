@@ -9,6 +9,22 @@
 #include "placeholders.h"
 #include "yaml_tree.h"
 
+yt_node *sg_placeholders_load_buffer(sg_ruleset *rs, const char *name, const char *buf,
+                                     size_t len) {
+    rs->placeholders_read = true;
+    char err[512];
+    yt_stream st;
+    int line, col;
+    if (!yt_parse(rs->arena, buf, len, &st, err, sizeof err, &line, &col))
+        return sg_error(rs, name, line, col, "%s", err);
+    yt_node *map = st.ndocs ? st.docs[0] : NULL;
+    if (yt_get(map, "vars")) map = yt_get(map, "vars");
+    if (!map || map->kind != YT_MAP)
+        return sg_error(rs, name, 1, 1, "placeholder file must be a map of names to values");
+    rs->placeholders = map;
+    return map;
+}
+
 yt_node *sg_placeholders(sg_ruleset *rs) {
     if (rs->placeholders_read) return rs->placeholders;
     rs->placeholders_read = true;
@@ -18,16 +34,8 @@ yt_node *sg_placeholders(sg_ruleset *rs) {
     size_t len;
     char *buf = sg_read_file(path, &len, err, sizeof err);
     if (!buf) return sg_error(rs, path, 0, 0, "placeholder file: %s", err);
-    yt_stream st;
-    int line, col;
-    bool ok = yt_parse(rs->arena, buf, len, &st, err, sizeof err, &line, &col);
+    yt_node *map = sg_placeholders_load_buffer(rs, path, buf, len);
     free(buf);
-    if (!ok) return sg_error(rs, path, line, col, "%s", err);
-    yt_node *map = st.ndocs ? st.docs[0] : NULL;
-    if (yt_get(map, "vars")) map = yt_get(map, "vars");
-    if (!map || map->kind != YT_MAP)
-        return sg_error(rs, path, 1, 1, "placeholder file must be a map of names to values");
-    rs->placeholders = map;
     return map;
 }
 
@@ -55,6 +63,12 @@ static const char *lookup(sg_ruleset *rs, const char *name, size_t len, const yt
     return "is not defined in the placeholder file";
 }
 
+/* Most bytes all the variants of one value may take together. A value that
+   names its own placeholder grows at every step, and each step copies and
+   rescans it: without this bound, a few steps short of the step limit cost
+   gigabytes and minutes. */
+enum { EXPAND_MAX_BYTES = 1 << 20 };
+
 /* Replaces the first placeholder of each variant by each of its values,
    until none is left; every combination is kept. */
 const char *sg_expand(sg_ruleset *rs, const char *src, size_t n, sg_blist *out, char *name,
@@ -64,7 +78,7 @@ const char *sg_expand(sg_ruleset *rs, const char *src, size_t n, sg_blist *out, 
     *first = (sg_bytes){sg_strndup(rs->arena, src, n), n};
     sg_vec_push(&todo, first);
     const char *err = NULL;
-    size_t steps = 0; /* a value that names its own placeholder must not loop */
+    size_t steps = 0, bytes = n; /* a value that names its own placeholder must not loop */
     while (todo.n && !err) {
         if (++steps > 4 * SG_VARIANTS_MAX) {
             err = "expands to too many values (or refers to itself)";
@@ -93,6 +107,10 @@ const char *sg_expand(sg_ruleset *rs, const char *src, size_t n, sg_blist *out, 
                 break;
             }
             size_t m = b->n - len - 2 + v->len;
+            if ((bytes += m) > EXPAND_MAX_BYTES) {
+                err = "expands to more than 1 MiB of values (or refers to itself)";
+                break;
+            }
             sg_bytes *e = sg_alloc(rs->arena, sizeof *e);
             e->p = sg_alloc(rs->arena, m + 1);
             e->n = m;

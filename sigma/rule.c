@@ -72,6 +72,7 @@ void sg_ruleset_free(sg_ruleset *rs) {
     sg_vec_free(&rs->rules);
     sg_vec_free(&rs->diags);
     sg_vec_free(&rs->filters);
+    sg_mapping_free(rs->mapping);
     sg_arena_free(rs->arena);
     free(rs);
 }
@@ -196,6 +197,7 @@ static void read_rule(sg_ruleset *rs, const char *file, const yt_node *doc) {
     r->related = related(rs, yt_get(doc, "related"));
     // clang-format on
     logsource(rs, doc, &r->log_product, &r->log_category, &r->log_service);
+    if (rs->opt.read_tests) sg_read_regression(rs, file, doc, r);
     sg_vec_push(&rs->rules, r);
 }
 
@@ -221,8 +223,20 @@ static void read_document(sg_ruleset *rs, const char *file, const yt_node *doc) 
         sg_error(rs, file, doc->line, doc->col, "Sigma correlation rules are not supported yet");
         return;
     }
-    if (yt_get(doc, "filter") && !yt_get(doc, "detection"))
+    bool filter = yt_get(doc, "filter") && !yt_get(doc, "detection");
+    if (filter ? rs->filters.n >= SG_MAX_FILTERS : rs->rules.n >= SG_MAX_RULES)
+        sg_error(rs, file, doc->line, doc->col, "more than %d %s in one rule set",
+                 filter ? SG_MAX_FILTERS : SG_MAX_RULES, filter ? "meta filters" : "rules");
+    else if (filter)
         read_filter(rs, file, doc);
+    else if (yt_get(doc, "AnalysisType") || yt_get(doc, "Detection"))
+        sg_read_panther(rs, file, doc);
+    else if (!yt_get(doc, "detection") &&
+             (yt_get(doc, "fields") || yt_get(doc, "logsources") || yt_get(doc, "transformations")))
+        /* A mapping kept beside the rules (corpus/mappings): a directory of
+           both still loads. */
+        sg_warning(rs, file, doc->line, doc->col,
+                   "a field mapping, not a rule: skipped (give it with --mapping)");
     else if (yt_get(doc, "detection"))
         read_rule(rs, file, doc);
     else

@@ -42,8 +42,15 @@ typedef enum sg_op {
     SG_NULL,     /* field is absent or JSON null */
     SG_FIELDREF, /* value compares with the value of field str; cmp says how */
     SG_TIMEPART, /* a part of the timestamp value == num; part says which */
+    SG_IP,       /* value is an IP address of class part (an sg_ipclass) */
+    SG_EMPTY,    /* field is absent, or null, false, 0, "", [] or {} (Python's false) */
+    SG_NET_HAS,  /* value is a network ("addr/len") containing address str */
     SG_OP_COUNT
 } sg_op;
+
+/* Address classes for SG_IP. Private: RFC 1918, 100.64/10, loopback,
+   link-local, fc00::/7; public: other unicast outside reserved blocks. */
+typedef enum sg_ipclass { SG_IP_ANY, SG_IP_V4, SG_IP_V6, SG_IP_PRIVATE, SG_IP_PUBLIC } sg_ipclass;
 
 /* Parts of a timestamp for SG_TIMEPART (Sigma's minute..year modifiers). */
 typedef enum sg_timepart { SG_MINUTE, SG_HOUR, SG_DAY, SG_WEEK, SG_MONTH, SG_YEAR } sg_timepart;
@@ -61,15 +68,17 @@ enum { SG_RE_I = 1, SG_RE_M = 2, SG_RE_S = 4 };
 typedef struct sg_test {
     sg_op op;
     char *field; /* dotted field path; NULL means every value of the event
-                    (a keyword search) */
+                    (a keyword search); a leading '~' matches keys whatever
+                    their case (Panther rules) */
     char *str;   /* literal, glob, regex, CIDR or referenced field; may hold
                     NUL bytes (utf16 encoders), hence str_len */
     size_t str_len;
     double num;    /* for NUM_*, BOOL, TIMEPART */
     bool cased;    /* string ops: case-sensitive (|cased, or encoded bytes) */
     uint8_t flags; /* SG_RE_* for SG_REGEX */
-    uint8_t cmp;   /* SG_FIELDREF: SG_EQ, SG_PREFIX, SG_SUFFIX or SG_CONTAINS */
-    uint8_t part;  /* SG_TIMEPART: an sg_timepart */
+    uint8_t cmp;   /* SG_FIELDREF: SG_EQ, SG_PREFIX, SG_SUFFIX, SG_CONTAINS, or
+                      SG_NUM_EQ..SG_NUM_LTE to compare as numbers */
+    uint8_t part;  /* SG_TIMEPART: an sg_timepart; SG_IP: an sg_ipclass */
     sg_pos pos;
 } sg_test;
 
@@ -79,15 +88,38 @@ typedef enum sg_node_kind {
     SG_N_NOT,
     SG_N_TRUE,
     SG_N_FALSE,
-    SG_N_TEST
+    SG_N_TEST,
+    SG_N_ONE, /* exactly one of the kids holds */
+    SG_N_EACH /* kids[0], asked of each element of the arrays at path, by quant */
 } sg_node_kind;
 
+/* How SG_N_EACH combines its elements' answers: some, every (and there is
+   at least one element), exactly one, none, or the element at index. */
+typedef enum sg_quant { SG_SOME, SG_EVERY, SG_ONLY_ONE, SG_NO, SG_AT } sg_quant;
+
+/* Deepest nesting of SG_N_EACH a rule may have, and the largest index. */
+#define SG_MAX_EACH_DEPTH 16
+#define SG_MAX_INDEX 65000
+
+/*
+ * In an SG_N_EACH body, tests name full paths ("list.action" for the field
+ * action of the elements of "list") and see only the values inside the
+ * element at hand; nested bodies narrow that further.
+ */
 typedef struct sg_node sg_node;
 struct sg_node {
     sg_node_kind kind;
     size_t nkids;
-    sg_node **kids; /* AND / OR: nkids >= 1; NOT: exactly 1 */
+    sg_node **kids; /* AND / OR / ONE: nkids >= 1; NOT, EACH: exactly 1 */
     sg_test test;   /* SG_N_TEST */
+    char *path;     /* SG_N_EACH: the array(s) */
+    sg_quant quant; /* SG_N_EACH */
+    uint32_t index; /* SG_N_EACH with SG_AT */
+    /* For explain traces: what the subtree is in the rule (a Sigma search
+       identifier, a Panther match expression) and where; NULL for structure
+       the rule does not name. */
+    const char *label;
+    sg_pos pos;
 };
 
 /* Metadata every rule format maps onto (Sigma names; Panther fills what it has). */
@@ -96,13 +128,48 @@ typedef struct sg_strlist {
     char **v;
 } sg_strlist;
 
+/* A level that replaces the rule's own when expr holds (Panther's
+   DynamicSeverities; the first that holds wins). */
+typedef struct sg_severity {
+    char *level;
+    sg_node *expr;
+} sg_severity;
+
+/* A sample event with the verdict a rule owes it. */
+typedef enum sg_sample_kind {
+    SG_SAMPLE_EVENT,     /* json holds the event; expect is 1 (match) or 0 */
+    SG_SAMPLE_REGRESSION /* file holds SigmaHQ regression events (evtx_dump JSON, one
+                            document after another); expect is how many at least
+                            must match, -1 for one */
+} sg_sample_kind;
+
+typedef struct sg_sample {
+    sg_sample_kind kind;
+    char *name;
+    char *json; /* SG_SAMPLE_EVENT: a JSON object */
+    size_t json_len;
+    char *file; /* SG_SAMPLE_REGRESSION */
+    int expect;
+    sg_pos pos;
+} sg_sample;
+
 typedef struct sg_rule {
     char *id, *name, *title, *status, *level, *description, *author, *date, *modified;
     sg_strlist references, tags, falsepositives, fields;
     sg_strlist related;                             /* "type:id" pairs */
     char *log_product, *log_category, *log_service; /* logsource */
-    sg_node *expr;                                  /* when the rule matches */
-    sg_pos pos;                                     /* the document's start */
+    char *runbook;
+    char *alert_title; /* a title template: {path} (a path as in sg_test.field)
+                          stands for the event's value there */
+    sg_node *expr;     /* when the rule matches */
+    sg_node *filter;   /* must hold too (Panther InlineFilters); NULL: none. Tests judge
+                          expr alone: a filter tunes a detection, its tests prove it */
+    sg_severity *severities;
+    size_t nseverities;
+    bool native;        /* fields are event paths as written (Panther): no mapping applies */
+    sg_sample *samples; /* read with sg_options.read_tests */
+    size_t nsamples;
+    sg_pos pos; /* the document's start */
 } sg_rule;
 
 /* One diagnostic: file:line:col: message. */
@@ -115,8 +182,16 @@ typedef struct sg_diag {
 /* Options that change how rules are read. */
 typedef struct sg_options {
     const char *placeholder_file; /* YAML name -> value(s), for |expand */
-    bool run_unmapped; /* keep rules whose logsource the mapping does not know */
+    bool run_unmapped;            /* keep rules whose logsource the mapping does not know */
+    bool read_tests;              /* read rules' test samples too (Panther Tests:, SigmaHQ
+                                     regression_tests_path) */
 } sg_options;
+
+/* Most rules, and most meta filters, one sg_ruleset holds; each document
+   past that is an error. Far above SigmaHQ's 3,780 rules; fewer filters,
+   since every filter is checked against every rule. */
+#define SG_MAX_RULES 100000
+#define SG_MAX_FILTERS 1000
 
 /*
  * A set of rules read from one or more files, and every diagnostic met on

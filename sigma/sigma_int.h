@@ -61,8 +61,21 @@ struct yt_node *sg_placeholders_load_buffer(sg_ruleset *rs, const char *name, co
    or keywords), as used by detections and mapping conditions. */
 sg_node *sg_search(sg_ruleset *rs, const char *file, const struct yt_node *v);
 
+/* Whether a scalar is an IP address or network ("addr/len"), v4 or v6. */
+bool sg_valid_cidr(const struct yt_node *v);
+
+/* Reads a Panther-style document (AnalysisType / Detection) into a rule
+   (panther.c). */
+void sg_read_panther(sg_ruleset *rs, const char *file, const struct yt_node *doc);
+
+/* Adds a Sigma rule's SigmaHQ regression tests (its regression_tests_path)
+   to its samples (regression.c). */
+void sg_read_regression(sg_ruleset *rs, const char *file, const struct yt_node *doc, sg_rule *r);
+
 /* Rewrites every rule through the ruleset's mapping (mapping.c). */
 void sg_apply_mapping(sg_ruleset *rs);
+/* Frees what of a mapping is not in the arena. */
+void sg_mapping_free(struct sg_mapping *m);
 
 /* Builds a rule's expression from its detection map (detection.c); a filter's
    map also holds "rules:", which is not a search. */

@@ -44,4 +44,18 @@ yt_node *yt_get(const yt_node *map, const char *key);
 /* Whether a scalar is YAML null: plain "", "~", "null", "Null", "NULL". */
 bool yt_is_null(const yt_node *n);
 
+/* ---- YAML 1.2 core schema (yaml_json.c), for Panther-style documents ----
+ * A plain scalar is null (null Null NULL ~ or nothing), a boolean (true True
+ * TRUE false False FALSE: "yes" and "on" stay strings), an integer (decimal,
+ * leading zeros allowed and still decimal; 0o octal; 0x hex), a float, or a
+ * string; a quoted scalar is always a string. Sigma rules keep their own,
+ * older reading (detection.c). */
+typedef enum yt_type { YT_T_NULL, YT_T_BOOL, YT_T_INT, YT_T_FLOAT, YT_T_STR } yt_type;
+
+/* The type of a scalar; *num gets the value of a number or boolean. */
+yt_type yt_core_type(const yt_node *n, double *num);
+/* A node as JSON text in the arena (*len its length); NULL when it cannot be
+   one (a key that is not a scalar), with *bad the node at fault. */
+char *yt_to_json(sg_arena *a, const yt_node *n, size_t *len, const yt_node **bad);
+
 #endif

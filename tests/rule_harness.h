@@ -12,9 +12,10 @@
 #include "runtime/runtime.h"
 
 /* Result of one rule on one event: 1 match, 0 no match, -1 the rule was
-   refused (its first diagnostic is copied into diag). */
-static inline int harness_eval(const char *rule_yaml, const char *event, const char *placeholders,
-                               char *diag, size_t diaglen) {
+   refused (its first diagnostic is copied into diag). With records, the match
+   records are written there as `sigvm run` writes them. */
+static inline int harness_run(const char *rule_yaml, const char *event, const char *placeholders,
+                              char *diag, size_t diaglen, FILE *records) {
     sg_options opt = {.placeholder_file = placeholders};
     sg_ruleset *rs = sg_ruleset_new(&opt);
     int errors = sg_load_buffer(rs, "rule.yml", rule_yaml, strlen(rule_yaml));
@@ -49,9 +50,12 @@ static inline int harness_eval(const char *rule_yaml, const char *event, const c
     const char *why;
     size_t off;
     uint32_t *hits = calloc(sv_pack_rule_count(p) + 1, sizeof *hits);
-    if (rt_scan(sc, event, strlen(event), ev, &why, &off))
-        rc = sv_exec_run(x, ev, hits) > 0;
-    else if (diag)
+    if (rt_scan(sc, event, strlen(event), ev, &why, &off)) {
+        size_t n = sv_exec_run(x, ev, hits);
+        for (size_t i = 0; records && i < n; i++)
+            rt_write_match(records, p, x, ev, hits[i], "-", 1, 1, event, strlen(event));
+        rc = n > 0;
+    } else if (diag)
         snprintf(diag, diaglen, "event: %s at %zu", why, off);
     free(hits);
     sv_exec_free(x);
@@ -61,6 +65,19 @@ static inline int harness_eval(const char *rule_yaml, const char *event, const c
     sv_pack_free(p);
 out:
     sg_ruleset_free(rs);
+    return rc;
+}
+
+static inline int harness_eval(const char *rule_yaml, const char *event, const char *placeholders,
+                               char *diag, size_t diaglen) {
+    return harness_run(rule_yaml, event, placeholders, diag, diaglen, NULL);
+}
+
+/* The match records of one rule on one event, into out (NUL-terminated). */
+static inline int harness_output(const char *rule_yaml, const char *event, char *out, size_t cap) {
+    FILE *f = fmemopen(out, cap, "w");
+    int rc = harness_run(rule_yaml, event, NULL, NULL, 0, f);
+    fclose(f);
     return rc;
 }
 

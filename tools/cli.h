@@ -46,6 +46,8 @@ int cli_rule_option(int c, const char *arg, rule_opts *o);
    came out (errors without keep_going, or an internal failure). */
 sv_pack *cli_compile(const char *const *paths, size_t n, const rule_opts *o, size_t *refused,
                      unsigned char **image, size_t *image_len, cp_stats *stats);
+/* Prints a ruleset's diagnostics to stderr, as FILE:LINE:COL: error: ... */
+void cli_print_diags(const sg_ruleset *rs, bool quiet);
 /* Loads a pack file; NULL with a message on stderr. */
 sv_pack *cli_load_pack(const char *path);
 /* Whether a file starts with the pack magic. */
@@ -55,5 +57,28 @@ int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+
+/* ---- Running a pack over single documents (engine.c) ---- */
+
+/* A loaded pack with what running it needs. */
+typedef struct cli_engine {
+    sv_pack *pack;
+    struct rt_scanner *scan;
+    sv_event *ev;
+    sv_exec *x;
+    uint32_t *hits; /* room for every rule */
+} cli_engine;
+
+/* Takes ownership of p; false when p is NULL. */
+bool cli_engine_init(cli_engine *g, sv_pack *p);
+void cli_engine_free(cli_engine *g);
+/* Scans one JSON document and runs every rule over it: how many matched
+   (their indices in g->hits), or SIZE_MAX when doc is not a JSON object,
+   with *err and *off saying why and where. */
+size_t cli_engine_eval(cli_engine *g, const char *doc, size_t len, const char **err, size_t *off);
+/* Compiles rules given one by one and loads the pack; false with a message
+   on stderr (an internal error: the rules were read without errors). */
+bool cli_engine_compile(cli_engine *g, const sg_rule *const *rules, size_t n);
 
 #endif

@@ -1,29 +1,39 @@
 /* cmd_run.c: `sigvm run`: every rule over every event of every input.
  *
- * Rules given with -r are compiled once per log layout: with --profile, for
- * that profile; by default, for the profile that fits the first events of
- * each input (a pack of one detector rule per profile decides), so a
- * directory of mixed CloudTrail and Windows logs needs no flags. Packs given
- * with -p were mapped when they were compiled and run as they are.
+ * This file reads the command line, lists the inputs (walking directories),
+ * and ends the run with its summary and exit status; replay.c reads each
+ * input through the rules, ordered.c spreads the inputs over threads.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "cli.h"
-#include "runtime/runtime.h"
+#include "run.h"
 
 static const char help[] =
     "usage: sigvm run (-r RULE_PATH | -p PACK)... [options] [INPUT...]\n"
     "\n"
-    "Matches rules against newline-delimited JSON events (one object per line;\n"
-    "gzip-compressed input is recognised by content). INPUT '-' or no INPUT reads\n"
-    "standard input. Writes one JSON object per (rule, event) match to stdout:\n"
-    "  rule_id, title, level, input, record (1-based event number within the\n"
-    "  input), line (its line number), event (the event, verbatim).\n"
-    "A line that is not a JSON object is reported on stderr as INPUT:LINE: reason,\n"
-    "counted and skipped; a summary on stderr ends the run.\n"
+    "Matches rules against JSON events. INPUT is a file, a directory (read\n"
+    "recursively, in name order) or '-' for standard input (also the default).\n"
+    "Each input may be gzip- or zstd-compressed (recognised by content) and hold\n"
+    "NDJSON, pretty-printed JSON objects, a JSON array of events, or a CloudTrail\n"
+    "{\"Records\":[...]} / Azure {\"records\":[...]} document, whose elements are\n"
+    "streamed as events. Azure VNet flow-log records become one event per flow\n"
+    "tuple (see --expand).\n"
+    "\n"
+    "Each (rule, event) match is written to stdout. JSONL (the default when stdout\n"
+    "is not a terminal): rule_id, title, level, input, record (1-based event number\n"
+    "within the input), line (where the event starts), event (verbatim). A document\n"
+    "that cannot be an event is reported on stderr as INPUT:LINE: [element N:]\n"
+    "reason, counted and skipped; a summary on stderr ends the run, with for each\n"
+    "input that skipped events or failed: read = evaluated + skipped + filtered.\n"
+    "\n"
+    "Inputs are read on several threads; the output is the same as with one:\n"
+    "matches of the first input, then of the second, and so on (an input's\n"
+    "matches are held back, in a temporary file, until those before it are out).\n"
     "\n"
     "Rules from -r are mapped through a profile (see `sigvm profiles`): by default\n"
     "the one that fits the first events of each input, said on stderr;\n"
@@ -33,338 +43,328 @@ static const char help[] =
     "  -r, --rules PATH        rule file or directory (repeatable)\n"
     "  -p, --pack PACK         compiled pack from `sigvm compile -o` (repeatable)\n"
     "  -o, --output FILE       write matches to FILE instead of stdout\n"
+    "  -f, --format FORMAT     jsonl, csv, or table (the default on a terminal)\n"
+    "      --fields A,B,...    CSV and table columns: rule_id, title, level, input,\n"
+    "                          record, line, event_time, or a dotted event path\n"
+    "      --no-event          JSONL records without the event\n"
+    "      --since TIME        only events at or after TIME (ISO-8601 or epoch)\n"
+    "      --until TIME        only events before TIME; events outside, or without a\n"
+    "                          recognised time, are counted as filtered\n"
+    "      --stats             per-rule summary (matches, first and last event time)\n"
+    "                          and per-input counts on stderr at the end\n"
+    "      --expand MODE       auto (default): Azure VNet flow-log records become one\n"
+    "                          event per flow tuple when an input's first event is\n"
+    "                          one; vnet-flow: always; none: never\n"
+    "      --include GLOB      in directories, read only files matching GLOB (a glob\n"
+    "                          with '/' matches the path under the directory, else\n"
+    "                          the name; repeatable)\n"
+    "      --exclude GLOB      in directories, skip files and folders matching GLOB\n"
+    "  -j, --jobs N            inputs read at once (default: one per CPU)\n"
+    "      --no-shortcuts      run every rule on every event, test by test, without\n"
+    "                          rule guards or the literal prefilter (a slow check:\n"
+    "                          the matches are the same)\n"
     "  -h, --help              this text\n"
     "%s"
     "\n"
-    "exit status: 0 success; 1 some input was unreadable or some events were\n"
-    "skipped; 2 bad command line; 3 a rule or pack was refused.\n";
+    "Event times are read from eventTime, Event.System.TimeCreated.#attributes.\n"
+    "SystemTime, TimeCreated, EventTime, @timestamp, timestamp, time, published,\n"
+    "created_at, ... (the first present). An event larger than 64 MiB, or nested\n"
+    "deeper than 512, is reported and skipped. On a terminal, stderr shows progress.\n"
+    "\n"
+    "exit status: 0 every event of every input was evaluated (or filtered);\n"
+    "1 the run finished, but some input was unreadable or damaged, or some events\n"
+    "were skipped; 2 bad command line; 3 a rule or pack was refused.\n";
 
-/* Bad lines reported per input before the rest are only counted. */
-enum { MAX_REPORTED = 100 };
-/* Lines read from the start of an input to choose its profile. */
-enum { SNIFF_LINES = 32 };
+enum {
+    OPT_FIELDS = 300,
+    OPT_NO_EVENT,
+    OPT_SINCE,
+    OPT_UNTIL,
+    OPT_STATS,
+    OPT_EXPAND,
+    OPT_INCLUDE,
+    OPT_EXCLUDE,
+    OPT_NO_SHORTCUTS
+};
+enum { MAX_JOBS = 64 };
 
-typedef struct engine {
-    const char *profile; /* for rules from -r; NULL for a pack from -p */
-    sv_pack *pack;
-    rt_scanner *scan;
-    sv_event *ev;
-    sv_exec *x;
-} engine;
+typedef struct input_list {
+    run_input *v;
+    size_t n, cap;
+} input_list;
 
-typedef struct run {
-    const char *const *rules;
-    size_t nrules;
-    rule_opts opt;
-    bool auto_profile;
-    engine packs[16]; /* from -p */
-    size_t npacks;
-    engine mapped[32]; /* from -r, one per profile used so far */
-    size_t nmapped;
-    engine detect; /* one rule per profile, for choosing */
-    bool refused;  /* some rule was refused */
-    uint32_t *hits;
-    size_t nhits;
-    FILE *out;
-    unsigned long long events, matches, skipped, unreadable;
-} run;
+static void add_input(input_list *l, const char *name, const char *walk_error) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->v = realloc(l->v, l->cap * sizeof *l->v);
+        if (!l->v) abort();
+    }
+    l->v[l->n++] = (run_input){.name = name, .walk_error = walk_error};
+}
 
-static bool engine_init(engine *g, sv_pack *p, const char *profile) {
-    if (!p) return false;
-    size_t np = sv_pack_path_count(p);
-    const char **paths = malloc((np ? np : 1) * sizeof *paths);
-    if (!paths) abort();
-    for (size_t i = 0; i < np; i++)
-        paths[i] = sv_pack_path(p, i);
-    *g = (engine){profile, p, rt_scanner_new(paths, np, sv_pack_wants_any(p)), sv_event_new(np),
-                  sv_exec_new(p)};
-    free(paths);
+/* rt_walk's callback: a file, or a directory that could not be read. */
+static bool found(const char *path, const char *error, void *arg) {
+    input_list *l = arg;
+    char *name = strdup(path), *why = error ? strdup(error) : NULL;
+    if (!name || (error && !why)) abort();
+    add_input(l, name, why);
+    l->v[l->n - 1].owned = true;
     return true;
 }
 
-static void engine_free(engine *g) {
-    rt_scanner_free(g->scan);
-    sv_event_free(g->ev);
-    sv_exec_free(g->x);
-    sv_pack_free(g->pack);
-}
+typedef struct globs {
+    const char **v;
+    size_t n;
+} globs;
 
-/* Scans doc with g's path table and runs g's rules over it. */
-static size_t engine_eval(engine *g, const char *doc, size_t len, uint32_t *hits, const char **err,
-                          size_t *off) {
-    if (!rt_scan(g->scan, doc, len, g->ev, err, off)) return SIZE_MAX;
-    return sv_exec_run(g->x, g->ev, hits);
-}
-
-static void grow_hits(run *r, const sv_pack *p) {
-    size_t n = sv_pack_rule_count(p) + 1;
-    if (n <= r->nhits) return;
-    r->hits = realloc(r->hits, n * sizeof *r->hits);
-    if (!r->hits) abort();
-    r->nhits = n;
-}
-
-/* The engine for rules mapped through profile, compiled on first use. */
-static engine *mapped_engine(run *r, const char *profile) {
-    for (size_t i = 0; i < r->nmapped; i++)
-        if (!strcmp(r->mapped[i].profile, profile)) return &r->mapped[i];
-    if (r->nmapped == sizeof r->mapped / sizeof *r->mapped) return &r->mapped[0];
-    rule_opts o = r->opt;
-    o.profile = profile;
-    size_t refused, len;
-    unsigned char *image = NULL;
-    cp_stats st;
-    sv_pack *p = cli_compile(r->rules, r->nrules, &o, &refused, &image, &len, &st);
-    free(image);
-    r->refused |= refused > 0;
-    engine *g = &r->mapped[r->nmapped];
-    if (!engine_init(g, p, profile)) return NULL;
-    r->nmapped++;
-    grow_hits(r, p);
-    return g;
-}
-
-static bool detector_init(run *r) {
-    sg_ruleset *rs = sg_ruleset_new(NULL);
-    sg_load_profile_detectors(rs);
-    unsigned char *img;
-    size_t len;
-    char err[256];
-    sv_pack *p = NULL;
-    if (cp_compile(rs, &img, &len, NULL, err, sizeof err) == 0) {
-        p = sv_pack_load(img, len, err, sizeof err);
-        free(img);
-    }
-    sg_ruleset_free(rs);
-    if (!p) fprintf(stderr, "sigvm: internal error: profile detectors: %s\n", err);
-    if (p) grow_hits(r, p);
-    return engine_init(&r->detect, p, NULL);
-}
-
-/* The profile that the most sampled lines fit ("none" when none does). */
-static const char *choose_profile(run *r, const char *name, char **lines, size_t *lens, size_t n) {
-    size_t nprof = sv_pack_rule_count(r->detect.pack), best = SIZE_MAX, votes[64] = {0};
-    for (size_t i = 0; i < n; i++) {
-        const char *err;
-        size_t off, k = engine_eval(&r->detect, lines[i], lens[i], r->hits, &err, &off);
-        for (size_t j = 0; k != SIZE_MAX && j < k; j++)
-            if (r->hits[j] < 64) votes[r->hits[j]]++;
-    }
-    for (size_t j = 0; j < nprof && j < 64; j++)
-        if (votes[j] && (best == SIZE_MAX || votes[j] > votes[best])) best = j;
-    size_t slen;
-    const char *profile =
-        best == SIZE_MAX
-            ? "none"
-            : sv_pack_string(r->detect.pack, sv_pack_rule(r->detect.pack, best)->title, &slen);
-    if (!r->opt.quiet)
-        fprintf(stderr, "sigvm run: %s: profile %s (%zu of %zu sampled lines fit)\n", name, profile,
-                best == SIZE_MAX ? 0 : votes[best], n);
-    return profile;
-}
-
-static void bad_line(run *r, const char *name, uint64_t line, unsigned long long *reported,
-                     const char *what, size_t off) {
-    r->skipped++;
-    if (++*reported > MAX_REPORTED) return;
-    fprintf(stderr, "%s:%llu: %s at byte %zu; line skipped\n", name, (unsigned long long)line, what,
-            off + 1);
-    if (*reported == MAX_REPORTED)
-        fprintf(stderr, "%s: further bad lines are counted, not shown\n", name);
-}
-
-/* One input: the engines that apply to it, and where it stands. */
-typedef struct cursor {
-    const char *name;
-    engine *use[17];
-    size_t nuse;
-    uint64_t record;
-    unsigned long long reported;
-} cursor;
-
-static void eval_line(run *r, cursor *c, const char *doc, size_t len, uint64_t lineno) {
-    const char *err = NULL;
-    size_t off = 0;
-    for (size_t e = 0; e < c->nuse; e++) {
-        size_t n = engine_eval(c->use[e], doc, len, r->hits, &err, &off);
-        if (n == SIZE_MAX) {
-            bad_line(r, c->name, lineno, &c->reported, err, off);
-            return;
-        }
-        for (size_t i = 0; i < n; i++)
-            rt_write_match(r->out, c->use[e]->pack, r->hits[i], c->name, c->record + 1, lineno, doc,
-                           len);
-        r->matches += n;
-    }
-    if (c->nuse == 0) { /* nothing to run, but the line must still be valid */
-        sv_event *ev = sv_event_new(0);
-        rt_scanner *s = rt_scanner_new(NULL, 0, false);
-        bool ok = rt_scan(s, doc, len, ev, &err, &off);
-        rt_scanner_free(s);
-        sv_event_free(ev);
-        if (!ok) {
-            bad_line(r, c->name, lineno, &c->reported, err, off);
-            return;
-        }
-    }
-    c->record++;
-    r->events++;
-}
-
-/* The next line of an input; reports over-long lines and read errors on the
-   way. False at the end (or on a read error). */
-static bool next_line(run *r, cursor *c, rt_input *in, const char **doc, size_t *len,
-                      uint64_t *lineno) {
-    for (;;) {
-        switch (rt_input_next(in, doc, len, lineno)) {
-        case RT_LINE: return true;
-        case RT_EOF: return false;
-        case RT_TOO_LONG:
-            bad_line(r, c->name, *lineno, &c->reported, "line longer than the limit", 0);
+static void list_inputs(input_list *l, char **args, int n, const globs *inc, const globs *exc) {
+    if (n == 0) add_input(l, "-", NULL);
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        size_t before = l->n;
+        if (!strcmp(args[i], "-") || stat(args[i], &st) != 0 || !S_ISDIR(st.st_mode)) {
+            add_input(l, args[i], NULL);
             continue;
-        case RT_ERROR:
-            fprintf(stderr, "%s: after line %llu: %s\n", c->name, (unsigned long long)*lineno,
-                    rt_input_error(in));
-            r->unreadable++;
-            return false;
         }
+        rt_walk(args[i], inc->v, inc->n, exc->v, exc->n, found, l);
+        if (l->n == before) fprintf(stderr, "sigvm run: %s: no files to read here\n", args[i]);
     }
 }
 
-/* Chooses the profile from copies of the first lines, then runs them. */
-static bool start_auto(run *r, cursor *c, rt_input *in) {
-    char *lines[SNIFF_LINES];
-    size_t lens[SNIFF_LINES], n = 0;
-    uint64_t linenos[SNIFF_LINES];
-    const char *doc;
-    bool more = true;
-    while (n < SNIFF_LINES && (more = next_line(r, c, in, &doc, &lens[n], &linenos[n]))) {
-        lines[n] = malloc(lens[n] ? lens[n] : 1);
-        if (!lines[n]) abort();
-        memcpy(lines[n], doc, lens[n]);
-        n++;
+/* The bytes of every input, or -1 when one has no known size (a pipe). */
+static int64_t total_size(const input_list *l) {
+    int64_t total = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        struct stat st;
+        bool is_stdin = !strcmp(l->v[i].name, "-");
+        int rc = is_stdin ? fstat(STDIN_FILENO, &st) : stat(l->v[i].name, &st);
+        if (rc == 0 && !S_ISREG(st.st_mode) && !l->v[i].walk_error) return -1;
+        if (rc == 0 && S_ISREG(st.st_mode)) total += st.st_size;
     }
-    engine *g = mapped_engine(r, choose_profile(r, c->name, lines, lens, n));
-    if (g) c->use[c->nuse++] = g;
-    for (size_t i = 0; i < n; i++) {
-        eval_line(r, c, lines[i], lens[i], linenos[i]);
-        free(lines[i]);
-    }
-    return more;
+    return total;
 }
 
-static void run_input(run *r, const char *path) {
-    char err[512];
-    rt_input *in = rt_input_open(path, err, sizeof err);
-    if (!in) {
-        fprintf(stderr, "%s\n", err);
-        r->unreadable++;
-        return;
+static bool parse_time(const char *opt, const char *arg, int64_t *ms) {
+    if (sv_parse_time(arg, strlen(arg), ms)) return true;
+    fprintf(stderr,
+            "sigvm run: %s takes an ISO-8601 time (2024-03-04, 2024-03-04T05:06:07Z) or epoch "
+            "seconds, not '%s'\n",
+            opt, arg);
+    return false;
+}
+
+/* "a,b,c" into fields (pointing into the copy *text). */
+static bool parse_fields(const char *arg, char **text, const char ***fields, size_t *n) {
+    free(*text);
+    free(*fields);
+    if (!(*text = strdup(arg))) abort();
+    size_t cap = 1;
+    for (const char *p = arg; *p; p++)
+        cap += *p == ',';
+    if (!(*fields = calloc(cap, sizeof **fields))) abort();
+    *n = 0;
+    for (char *save = NULL, *f = strtok_r(*text, ",", &save); f; f = strtok_r(NULL, ",", &save))
+        (*fields)[(*n)++] = f;
+    if (*n) return true;
+    fprintf(stderr, "sigvm run: --fields takes a comma-separated list of fields\n");
+    return false;
+}
+
+static bool add_glob(globs *g, const char *arg) {
+    const char **v = realloc(g->v, (g->n + 1) * sizeof *v);
+    if (!v) abort();
+    g->v = v;
+    g->v[g->n++] = arg;
+    return true;
+}
+
+static int pick(const char *opt, const char *arg, const char *const *names, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(arg, names[i])) return (int)i;
+    fprintf(stderr, "sigvm run: %s takes", opt);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "%s %s", i ? (i + 1 == n ? " or" : ",") : "", names[i]);
+    fprintf(stderr, ", not '%s'\n", arg);
+    return -1;
+}
+
+static void summary(const run_config *cfg, const replay *rp, const input_list *l) {
+    unsigned long long read = 0, evaluated = 0, skipped = 0, filtered = 0, matches = 0, bad = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const run_input *in = &l->v[i];
+        read += in->read;
+        evaluated += in->evaluated;
+        skipped += in->skipped;
+        filtered += in->filtered;
+        matches += in->matches;
+        bad += in->damage != NULL;
+        if (!cfg->stats && !in->skipped && !in->damage) continue;
+        fprintf(stderr,
+                "sigvm run: %s: %llu events read = %llu evaluated + %llu skipped + %llu filtered; "
+                "%llu matches%s%s\n",
+                in->name, (unsigned long long)in->read, (unsigned long long)in->evaluated,
+                (unsigned long long)in->skipped, (unsigned long long)in->filtered,
+                (unsigned long long)in->matches,
+                !in->damage    ? ""
+                : in->unopened ? "; not read: "
+                               : "; not read to the end: ",
+                in->damage ? in->damage : "");
     }
-    cursor c = {.name = path};
-    for (size_t i = 0; i < r->npacks; i++)
-        c.use[c.nuse++] = &r->packs[i];
-    bool more = true;
-    if (r->nrules && r->auto_profile) {
-        more = start_auto(r, &c, in);
-    } else if (r->nrules) {
-        engine *g = mapped_engine(r, r->opt.profile ? r->opt.profile : "none");
-        if (g) c.use[c.nuse++] = g;
-    }
-    const char *doc;
-    size_t len;
-    uint64_t lineno;
-    while (more && next_line(r, &c, in, &doc, &len, &lineno))
-        eval_line(r, &c, doc, len, lineno);
-    rt_input_close(in);
+    fprintf(stderr,
+            "sigvm run: %llu events read = %llu evaluated + %llu skipped + %llu filtered; %llu "
+            "matches; %llu of %zu inputs unreadable or damaged\n",
+            read, evaluated, skipped, filtered, matches, bad, l->n);
+    if (replay_regex_give_ups(rp))
+        fprintf(stderr, "sigvm run: %llu regex matches gave up at the PCRE2 limits (non-matches)\n",
+                (unsigned long long)replay_regex_give_ups(rp));
+    if (cfg->stats) replay_print_stats(rp, stderr);
 }
 
 int cmd_run(int argc, char **argv) {
     static const struct option longs[] = {{"rules", required_argument, 0, 'r'},
                                           {"pack", required_argument, 0, 'p'},
                                           {"output", required_argument, 0, 'o'},
+                                          {"format", required_argument, 0, 'f'},
+                                          {"fields", required_argument, 0, OPT_FIELDS},
+                                          {"no-event", no_argument, 0, OPT_NO_EVENT},
+                                          {"since", required_argument, 0, OPT_SINCE},
+                                          {"until", required_argument, 0, OPT_UNTIL},
+                                          {"stats", no_argument, 0, OPT_STATS},
+                                          {"expand", required_argument, 0, OPT_EXPAND},
+                                          {"include", required_argument, 0, OPT_INCLUDE},
+                                          {"exclude", required_argument, 0, OPT_EXCLUDE},
+                                          {"jobs", required_argument, 0, 'j'},
+                                          {"no-shortcuts", no_argument, 0, OPT_NO_SHORTCUTS},
                                           {"help", no_argument, 0, 'h'},
                                           CLI_RULE_OPTIONS,
                                           {0}};
-    run r = {0};
+    static const char *const formats[] = {"jsonl", "csv", "table"};
+    static const char *const expands[] = {"auto", "none", "vnet-flow"};
+    run_config cfg = {.with_event = true};
     const char **rules = calloc((size_t)argc, sizeof *rules), *outpath = NULL;
-    int rc = EXIT_OK;
-    if (!rules) abort();
-    for (int c; (c = getopt_long(argc, argv, "r:p:o:h" CLI_RULE_SHORT, longs, NULL)) != -1;) {
-        int k = cli_rule_option(c, optarg, &r.opt);
-        if (k < 0) {
-            rc = EXIT_USAGE;
-            goto done;
-        }
-        if (k) continue;
+    sv_pack **packs = calloc((size_t)argc, sizeof *packs);
+    char *fields_text = NULL;
+    const char **fields = NULL;
+    globs inc = {0}, exc = {0};
+    input_list inputs = {0};
+    replay *rp = NULL;
+    FILE *out = NULL;
+    int format = -1, rc = EXIT_OK;
+    long jobs = 0;
+    if (!rules || !packs) abort();
+    for (int c; (c = getopt_long(argc, argv, "r:p:o:f:j:h" CLI_RULE_SHORT, longs, NULL)) != -1;) {
+        int k = cli_rule_option(c, optarg, &cfg.opt);
+        bool ok = k >= 0;
+        if (k) goto checked;
         switch (c) {
-        case 'r': rules[r.nrules++] = optarg; break;
+        case 'r': rules[cfg.nrules++] = optarg; break;
         case 'p':
-            if (r.npacks == sizeof r.packs / sizeof *r.packs) {
-                fprintf(stderr, "sigvm run: at most %zu packs\n", r.npacks);
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            if (!engine_init(&r.packs[r.npacks], cli_load_pack(optarg), NULL)) {
+            if (!(packs[cfg.npacks] = cli_load_pack(optarg))) {
                 rc = EXIT_RULES;
                 goto done;
             }
-            grow_hits(&r, r.packs[r.npacks++].pack);
+            ok = ++cfg.npacks <= 16;
+            if (!ok) fprintf(stderr, "sigvm run: at most 16 packs\n");
             break;
         case 'o': outpath = optarg; break;
+        case 'f': ok = (format = pick("--format", optarg, formats, 3)) >= 0; break;
+        case OPT_FIELDS: ok = parse_fields(optarg, &fields_text, &fields, &cfg.nfields); break;
+        case OPT_NO_EVENT: cfg.with_event = false; break;
+        case OPT_SINCE: ok = cfg.has_since = parse_time("--since", optarg, &cfg.since); break;
+        case OPT_UNTIL: ok = cfg.has_until = parse_time("--until", optarg, &cfg.until); break;
+        case OPT_STATS: cfg.stats = true; break;
+        case OPT_NO_SHORTCUTS: cfg.no_shortcuts = true; break;
+        case OPT_EXPAND: {
+            int e = pick("--expand", optarg, expands, 3);
+            ok = e >= 0;
+            cfg.input.expand = (rt_expand)(e == 1   ? RT_EXPAND_NONE
+                                           : e == 2 ? RT_EXPAND_VNET
+                                                    : RT_EXPAND_AUTO);
+            break;
+        }
+        case OPT_INCLUDE: ok = add_glob(&inc, optarg); break;
+        case OPT_EXCLUDE: ok = add_glob(&exc, optarg); break;
+        case 'j':
+            jobs = strtol(optarg, NULL, 10);
+            ok = jobs >= 1 && jobs <= MAX_JOBS;
+            if (!ok) fprintf(stderr, "sigvm run: --jobs takes 1 to %d\n", MAX_JOBS);
+            break;
         case 'h': printf(help, cli_rule_help); goto done;
-        default:
-            fprintf(stderr, help, cli_rule_help);
+        default: fprintf(stderr, help, cli_rule_help); ok = false;
+        }
+    checked:
+        if (!ok) {
             rc = EXIT_USAGE;
             goto done;
         }
     }
-    r.rules = rules;
-    if (!r.nrules && !r.npacks) {
+    if (!cfg.nrules && !cfg.npacks) {
         fputs("sigvm run: give rules with -r or a pack with -p\n\n", stderr);
         fprintf(stderr, help, cli_rule_help);
         rc = EXIT_USAGE;
         goto done;
     }
-    r.auto_profile = r.nrules && (!r.opt.profile || !strcmp(r.opt.profile, "auto"));
-    if (r.auto_profile && !detector_init(&r)) {
+    if (cfg.nfields && format == RT_FORMAT_JSONL)
+        fputs("sigvm run: --fields applies to --format csv and table; JSONL has every field\n",
+              stderr);
+    cfg.rules = rules;
+    cfg.packs = packs;
+    cfg.fields = fields;
+    cfg.auto_profile = cfg.nrules && (!cfg.opt.profile || !strcmp(cfg.opt.profile, "auto"));
+    if (!(rp = replay_new(&cfg))) {
         rc = EXIT_RULES;
         goto done;
     }
-    if (r.nrules && !r.auto_profile && !mapped_engine(&r, r.opt.profile)) {
-        rc = EXIT_RULES;
-        goto done;
-    }
-    r.out = outpath ? fopen(outpath, "w") : stdout;
-    if (!r.out) {
+    out = outpath ? fopen(outpath, "w") : stdout;
+    if (!out) {
         perror(outpath);
         rc = EXIT_USAGE;
         goto done;
     }
-    if (optind == argc) run_input(&r, "-");
-    for (int i = optind; i < argc; i++)
-        run_input(&r, argv[i]);
-    if (fflush(r.out) != 0 || ferror(r.out)) {
+    if (format < 0) format = !outpath && isatty(STDOUT_FILENO) ? RT_FORMAT_TABLE : RT_FORMAT_JSONL;
+    cfg.format = (rt_format)format;
+    if (cfg.format != RT_FORMAT_TABLE) setvbuf(out, NULL, _IOFBF, 1 << 20);
+    list_inputs(&inputs, argv + optind, argc - optind, &inc, &exc);
+    if (!jobs) jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    if (jobs < 1) jobs = 1;
+    if ((size_t)jobs > inputs.n) jobs = (long)inputs.n;
+    if (jobs > MAX_JOBS) jobs = MAX_JOBS;
+
+    rt_output *header = rt_output_new(cfg.format, cfg.fields, cfg.nfields, cfg.with_event);
+    rt_output_header(header, out);
+    rt_output_free(header);
+    progress.size = total_size(&inputs);
+    if (!cfg.opt.quiet) progress_start();
+    pool_work work = replay_work(rp);
+    pool_run(inputs.v, inputs.n, (unsigned)jobs, out, &work);
+    progress_stop();
+    if (fflush(out) != 0 || ferror(out)) {
         perror("sigvm run: writing matches");
         rc = EXIT_DATA;
     }
-    if (outpath) fclose(r.out);
-    if (!r.opt.quiet)
-        fprintf(stderr,
-                "sigvm run: %llu events, %llu matches, %llu lines skipped, %llu inputs "
-                "unreadable\n",
-                r.events, r.matches, r.skipped, r.unreadable);
-    if (r.refused)
+    if (!cfg.opt.quiet) summary(&cfg, rp, &inputs);
+    if (replay_refused(rp)) {
         rc = EXIT_RULES;
-    else if (r.skipped || r.unreadable)
-        rc = EXIT_DATA;
+    } else {
+        for (size_t i = 0; i < inputs.n; i++)
+            if (inputs.v[i].skipped || inputs.v[i].damage) rc = EXIT_DATA;
+    }
 done:
-    for (size_t i = 0; i < r.npacks; i++)
-        engine_free(&r.packs[i]);
-    for (size_t i = 0; i < r.nmapped; i++)
-        engine_free(&r.mapped[i]);
-    if (r.detect.pack) engine_free(&r.detect);
-    free(r.hits);
+    if (out && outpath) fclose(out);
+    replay_free(rp);
+    for (size_t i = 0; i < cfg.npacks; i++)
+        sv_pack_free(packs[i]);
+    for (size_t i = 0; i < inputs.n; i++)
+        if (inputs.v[i].owned) {
+            free((char *)inputs.v[i].name);
+            free((char *)inputs.v[i].walk_error);
+        }
+    free(inputs.v);
+    free(inc.v);
+    free(exc.v);
+    free(fields);
+    free(fields_text);
+    free(packs);
     free(rules);
     return rc;
 }

@@ -6,7 +6,7 @@
 
 #include "cli.h"
 
-static void print_diags(const sg_ruleset *rs, bool quiet) {
+void cli_print_diags(const sg_ruleset *rs, bool quiet) {
     for (size_t i = 0; i < sg_diag_count(rs); i++) {
         const sg_diag *d = sg_diag_at(rs, i);
         if (d->warning && quiet) continue;
@@ -76,7 +76,7 @@ sv_pack *cli_compile(const char *const *paths, size_t n, const rule_opts *o, siz
     for (size_t i = 0; i < n; i++)
         sg_load_path(rs, paths[i]);
     sg_finish(rs);
-    print_diags(rs, o->quiet);
+    cli_print_diags(rs, o->quiet);
     *refused = files_with_errors(rs);
     size_t unmapped = sg_unmapped_count(rs);
     if (unmapped && !o->quiet)
@@ -103,7 +103,8 @@ static unsigned char *read_all(const char *path, size_t *len) {
     if (!f) return NULL;
     size_t cap = 1 << 16, n = 0;
     unsigned char *buf = malloc(cap);
-    for (size_t got; buf && (got = fread(buf + n, 1, cap - n, f)) > 0;)
+    /* Past the limit the loader refuses the pack anyway: stop reading. */
+    for (size_t got; buf && n <= SV_PACK_MAX_SIZE && (got = fread(buf + n, 1, cap - n, f)) > 0;)
         if ((n += got) == cap) buf = realloc(buf, cap *= 2);
     bool bad = ferror(f);
     fclose(f);

@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# SETUP_EXTRA_PACKAGES: what a caller needs besides (tools/fuzz.sh: clang).
+# shellcheck disable=SC2206 # a blank-separated list, split on purpose
 packages=(build-essential cmake ninja-build pkg-config re2c lemon libyaml-dev
-          libutf8proc-dev libpcre2-dev zlib1g-dev libcmocka-dev jq)
+          libutf8proc-dev libpcre2-dev zlib1g-dev libzstd-dev libcmocka-dev jq ${SETUP_EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

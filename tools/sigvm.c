@@ -7,12 +7,15 @@
 static const char usage[] =
     "usage: sigvm COMMAND [options] ...\n"
     "\n"
-    "Compile Sigma detection rules to bytecode and run them over JSON logs.\n"
+    "Compile detection rules (Sigma, Panther-style YAML) to bytecode, run them over\n"
+    "JSON logs, and test them against their sample events.\n"
     "\n"
     "commands:\n"
     "  compile [-o PACK] RULE_PATH...     check rules; with -o, write a pack\n"
     "  run (-r RULE_PATH | -p PACK)... [INPUT...]\n"
-    "                                     match rules against NDJSON events\n"
+    "                                     match rules against JSON logs (files, folders)\n"
+    "  test [--junit FILE] RULE_PATH...   run rules' tests (Panther Tests:, sidecar\n"
+    "                                     samples, SigmaHQ regression data)\n"
     "  disasm (PACK | RULE_PATH...)       print a pack's tables and bytecode\n"
     "  profiles                           list the built-in log-layout profiles\n"
     "\n"
@@ -22,6 +25,7 @@ static const char usage[] =
     "exit status:\n"
     "  0  success\n"
     "  1  finished, but some input could not be read or some events were skipped\n"
+    "     (test: some test failed)\n"
     "  2  bad command line\n"
     "  3  a rule or pack was refused (with --keep-going, the rest was still used)\n";
 
@@ -40,6 +44,7 @@ int main(int argc, char **argv) {
         int (*fn)(int, char **);
     } cmds[] = {{"compile", cmd_compile},
                 {"run", cmd_run},
+                {"test", cmd_test},
                 {"disasm", cmd_disasm},
                 {"profiles", cmd_profiles}};
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)

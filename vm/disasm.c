@@ -31,9 +31,14 @@ static const char *const kind_names[SV_T_KIND_COUNT] = {
     [SV_T_NULL] = "NULL",
     [SV_T_FIELDREF] = "FIELDREF",
     [SV_T_TIMEPART] = "TIMEPART",
+    [SV_T_IP] = "IP",
+    [SV_T_EMPTY] = "EMPTY",
+    [SV_T_NET_HAS] = "NET_HAS",
 };
 
 static const char *const time_parts[] = {"minute", "hour", "day", "week", "month", "year"};
+static const char *const ip_classes[SV_IP_CLASS_COUNT] = {"any", "v4", "v6", "private", "public"};
+static const char *const quantifiers[SV_Q_AT] = {"some", "every", "one", "none"};
 
 static void print_quoted(FILE *out, const char *s, size_t n) {
     fputc('"', out);
@@ -80,13 +85,17 @@ static void print_test(FILE *out, const sv_pack *p, uint32_t i) {
     fprintf(out, "  %s", kind_names[t->kind]);
     print_flags(out, t->flags);
     fputs("  ", out);
-    if (t->kind <= SV_T_CIDR) {
+    if (sv_kind_takes_string(t->kind)) {
         print_string(out, p, t->k);
     } else if (t->kind == SV_T_FIELDREF) {
         fprintf(out, "%s ", kind_names[t->cmp]);
         print_slot(out, p, t->k);
     } else if (t->kind == SV_T_TIMEPART) {
         fprintf(out, "%s == %.17g", time_parts[t->part], t->num);
+    } else if (t->kind == SV_T_IP) {
+        fputs(ip_classes[t->part], out);
+    } else if (t->kind == SV_T_EMPTY) {
+        fputs("null, \"\", [] or {}", out);
     } else {
         fprintf(out, "%.17g", t->num);
     }
@@ -101,6 +110,13 @@ static void print_operands(FILE *out, const sv_pack *p, const sv_ins *in) {
     case SV_OP_JMPF:
     case SV_OP_JMPT:
     case SV_OP_SET: fprintf(out, "R%u %u", in->a, in->c); break;
+    case SV_OP_EACH:
+        if (in->b < SV_Q_AT)
+            fprintf(out, "R%u %s\t; ", in->a, quantifiers[in->b]);
+        else
+            fprintf(out, "R%u [%u]\t; ", in->a, (unsigned)(in->b - SV_Q_AT));
+        print_slot(out, p, in->c);
+        break;
     default: fprintf(out, "R%u", in->a);
     }
 }
@@ -115,6 +131,14 @@ static void print_rule(FILE *out, const sv_pack *p, uint32_t i) {
     print_string(out, p, r->level);
     fprintf(out, "\n  code [%u,%u)  %u register%s\n", r->code_start, r->code_start + r->code_len,
             r->nregs, r->nregs == 1 ? "" : "s");
+    if (r->guard_len == SV_NO_GUARD) {
+        fputs("  guard: none (runs on every event)\n", out);
+    } else {
+        fputs("  guard:", out);
+        for (uint32_t g = 0; g < r->guard_len; g++)
+            fprintf(out, " t%u", p->guards[r->guard_start + g]);
+        fputc('\n', out);
+    }
     for (uint32_t pc = r->code_start; pc < r->code_start + r->code_len; pc++) {
         fprintf(out, "\t%u\t%-5s\t", pc, sv_opcode_name(p->code[pc].op));
         print_operands(out, p, &p->code[pc]);

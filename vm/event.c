@@ -37,8 +37,7 @@ void sv_event_reset(sv_event *ev) {
     }
 }
 
-void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
-                  bool escaped) {
+static void add_value(sv_event *ev, uint32_t slot, sv_value v) {
     if (slot != SV_ANY_SLOT && slot >= ev->nslots) return;
     if (ev->nvals == ev->cap) {
         ev->cap = ev->cap ? ev->cap * 2 : 64;
@@ -46,9 +45,7 @@ void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, siz
         if (!ev->vals) abort();
     }
     int32_t i = (int32_t)ev->nvals++;
-    sv_value *v = &ev->vals[i];
-    *v = (sv_value){
-        .p = p, .len = (uint32_t)len, .type = (uint8_t)type, .escaped = escaped, .next = -1};
+    ev->vals[i] = v;
     /* Values are appended at the tail so a slot lists them in document order. */
     int32_t *head, *tail;
     if (slot == SV_ANY_SLOT) {
@@ -69,10 +66,38 @@ void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, siz
     *tail = i;
 }
 
+void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
+                  bool escaped) {
+    add_value(
+        ev, slot,
+        (sv_value){
+            .p = p, .len = (uint32_t)len, .type = (uint8_t)type, .escaped = escaped, .next = -1});
+}
+
+void sv_event_add_element(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
+                          bool escaped, unsigned level) {
+    add_value(ev, slot,
+              (sv_value){.p = p,
+                         .len = (uint32_t)len,
+                         .type = (uint8_t)type,
+                         .escaped = escaped,
+                         .element = (uint8_t)(level > UINT8_MAX ? UINT8_MAX : level),
+                         .next = -1});
+}
+
 int32_t sv_event_first(const sv_event *ev, uint32_t slot) {
     if (slot == SV_ANY_SLOT) return ev->any_head;
     if (slot >= ev->nslots || ev->gen[slot] != ev->cur_gen) return -1;
     return ev->head[slot].first;
+}
+
+sv_value *sv_event_get(sv_event *ev, uint32_t slot) {
+    int32_t i = sv_event_first(ev, slot);
+    return i < 0 ? NULL : &ev->vals[i];
+}
+
+sv_value *sv_event_next(sv_event *ev, const sv_value *v) {
+    return v->next < 0 ? NULL : &ev->vals[v->next];
 }
 
 /* ---- scratch memory for unescaped and folded strings, freed per event ---- */

@@ -28,9 +28,6 @@ struct sv_event {
 /* First value recorded at slot in this event, or -1. */
 int32_t sv_event_first(const sv_event *ev, uint32_t slot);
 
-/* The value as text (strings unescaped; numbers and booleans as written);
-   false for null, objects and arrays, which have no text to match. */
-bool sv_value_text(sv_event *ev, sv_value *v, const char **s, size_t *n);
 /* The same, case-folded. */
 bool sv_value_folded(sv_event *ev, sv_value *v, const char **s, size_t *n);
 /* Decodes the JSON escapes of s (n bytes) into out (room for n bytes);

@@ -1,18 +1,30 @@
 /* exec.c: the interpreter. Every rule is a short function over registers;
    the tests it calls are shared by all rules and memoized per event, so a
-   test asked by a thousand rules runs once. */
+   test asked by a thousand rules runs once. Inside an EACH body a test is
+   asked of one array element at a time (scope.h) and is not memoized. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
 #include "match.h"
 #include "pack.h"
+#include "scope.h"
 
 /* Bounds a regex's work per value: a catastrophic pattern ends as a
-   non-match instead of a hang. */
-enum { RE_MATCH_LIMIT = 1000000, RE_DEPTH_LIMIT = 10000 };
+   non-match instead of a hang, within milliseconds. The heap limit (KiB)
+   caps the backtracking frames PCRE2 allocates. The JIT stack (bytes) is
+   larger than PCRE2's 32 KiB default, which long command lines exhaust
+   with patterns that are not pathological at all. An event with many
+   values could still pay the match limit per value, so after
+   RE_GIVE_UPS_PER_EVENT of them its remaining regex tests give up at once. */
+enum {
+    RE_MATCH_LIMIT = 1000000,
+    RE_DEPTH_LIMIT = 10000,
+    RE_HEAP_LIMIT = 64 * 1024,
+    RE_JIT_STACK = 1024 * 1024,
+    RE_GIVE_UPS_PER_EVENT = 8
+};
 
 struct sv_exec {
     const sv_pack *p;
@@ -21,6 +33,14 @@ struct sv_exec {
     uint8_t reg[256];
     pcre2_match_data *md;
     pcre2_match_context *mc;
+    pcre2_jit_stack *js;
+    unsigned event_give_ups;   /* regex matches abandoned in this event */
+    uint64_t regex_limit_hits; /* ... and in every event so far */
+    sv_scope *scope;           /* the element an EACH body is looking at, or NULL */
+    uint8_t *result;           /* per rule: what it returned for the last event */
+    bool shortcuts;  /* guards and the literal prefilter (off: every rule, test by test) */
+    uint8_t *hit;    /* a prefilter group's answers */
+    uint64_t *reach; /* per rule: some guard of it holds for this event */
 };
 
 sv_exec *sv_exec_new(const sv_pack *p) {
@@ -28,19 +48,35 @@ sv_exec *sv_exec_new(const sv_pack *p) {
     if (!x) abort();
     x->p = p;
     x->memo = calloc(p->ntests ? p->ntests : 1, sizeof *x->memo);
+    x->result = calloc(p->nrules ? p->nrules : 1, sizeof *x->result);
+    x->hit = calloc(p->max_group ? p->max_group : 1, 1);
+    x->reach = calloc(p->nrules / 64 + 1, sizeof *x->reach);
+    x->shortcuts = true;
+    if (!x->hit || !x->reach) abort();
     x->md = pcre2_match_data_create(1, NULL);
     x->mc = pcre2_match_context_create(NULL);
-    if (!x->memo || !x->md || !x->mc) abort();
+    x->js = pcre2_jit_stack_create(32 * 1024, RE_JIT_STACK, NULL);
+    if (!x->memo || !x->result || !x->md || !x->mc || !x->js) abort();
+    pcre2_jit_stack_assign(x->mc, NULL, x->js);
     pcre2_set_match_limit(x->mc, RE_MATCH_LIMIT);
     pcre2_set_depth_limit(x->mc, RE_DEPTH_LIMIT);
+    pcre2_set_heap_limit(x->mc, RE_HEAP_LIMIT);
     return x;
+}
+
+uint64_t sv_exec_regex_limit_hits(const sv_exec *x) {
+    return x->regex_limit_hits;
 }
 
 void sv_exec_free(sv_exec *x) {
     if (!x) return;
     free(x->memo);
+    free(x->hit);
+    free(x->reach);
+    free(x->result);
     pcre2_match_data_free(x->md);
     pcre2_match_context_free(x->mc);
+    pcre2_jit_stack_free(x->js);
     free(x);
 }
 
@@ -60,8 +96,20 @@ static bool test_text(sv_event *ev, sv_value *v, bool cased, const char **s, siz
 }
 
 static bool match_regex(sv_exec *x, const sv_prepared *pr, const char *s, size_t n) {
-    int rc = pcre2_match(pr->re, (PCRE2_SPTR)s, n, 0, 0, x->md, x->mc);
-    return rc >= 0; /* no match, limits hit and bad input all count as no match */
+    int rc = x->event_give_ups < RE_GIVE_UPS_PER_EVENT
+                 ? pcre2_match(pr->re, (PCRE2_SPTR)s, n, 0, 0, x->md, x->mc)
+                 : PCRE2_ERROR_MATCHLIMIT;
+    switch (rc) {
+    case PCRE2_ERROR_MATCHLIMIT:
+    case PCRE2_ERROR_DEPTHLIMIT:
+    case PCRE2_ERROR_HEAPLIMIT:
+    case PCRE2_ERROR_JIT_STACKLIMIT:
+    case PCRE2_ERROR_NOMEMORY:
+        x->event_give_ups++;
+        x->regex_limit_hits++;
+        return false;
+    default: return rc >= 0; /* no match and bad input count as no match */
+    }
 }
 
 static bool value_number(sv_event *ev, sv_value *v, double *d) {
@@ -89,15 +137,39 @@ static bool value_bool(sv_event *ev, sv_value *v, bool want) {
            str_cmp(SV_T_EQ, s, n, want ? "true" : "false", want ? 4 : 5);
 }
 
-static bool fieldref_one(sv_event *ev, const sv_test *t, sv_value *v) {
-    bool cased = t->flags & SV_F_CASED;
+static bool fieldref_one(sv_exec *x, sv_event *ev, const sv_test *t, sv_value *v) {
+    bool cased = t->flags & SV_F_CASED, numeric = t->cmp >= SV_T_NUM_EQ;
     const char *s, *r;
     size_t n, rn;
-    if (!test_text(ev, v, cased, &s, &n)) return false;
-    for (int32_t j = sv_event_first(ev, t->k); j >= 0; j = ev->vals[j].next)
-        if (test_text(ev, &ev->vals[j], cased, &r, &rn) && str_cmp(t->cmp, s, n, r, rn))
+    double a, b;
+    if (numeric ? !value_number(ev, v, &a) : !test_text(ev, v, cased, &s, &n)) return false;
+    for (int32_t j = sv_scope_first(x->scope, ev, t->k); j >= 0;
+         j = sv_scope_next(x->scope, ev, j)) {
+        sv_value *w = &ev->vals[j];
+        if (numeric ? value_number(ev, w, &b) && num_cmp(t->cmp, a, b)
+                    : test_text(ev, w, cased, &r, &rn) && str_cmp(t->cmp, s, n, r, rn))
             return true;
+    }
     return false;
+}
+
+/* null, false, 0, "", [] or {} (blanks inside the brackets allowed): what
+   Python, and so Panther, takes for false. */
+static bool value_empty(sv_event *ev, sv_value *v) {
+    double d;
+    switch (v->type) {
+    case SV_V_NULL:
+    case SV_V_FALSE: return true;
+    case SV_V_NUM: return value_number(ev, v, &d) && d == 0;
+    case SV_V_STR: return v->len == 0;
+    case SV_V_OBJ:
+    case SV_V_ARR:
+        for (uint32_t i = 1; i + 1 < v->len; i++)
+            if (v->p[i] != ' ' && v->p[i] != '\t' && v->p[i] != '\n' && v->p[i] != '\r')
+                return false;
+        return true;
+    default: return false;
+    }
 }
 
 /* Whether one value satisfies test t. */
@@ -129,9 +201,17 @@ static bool value_matches(sv_exec *x, sv_event *ev, uint32_t ti, sv_value *v) {
     case SV_T_NUM_LT:
     case SV_T_NUM_LTE: return value_number(ev, v, &d) && num_cmp(t->kind, d, t->num);
     case SV_T_BOOL: return value_bool(ev, v, t->num != 0);
-    case SV_T_FIELDREF: return fieldref_one(ev, t, v);
+    case SV_T_FIELDREF: return fieldref_one(x, ev, t, v);
     case SV_T_TIMEPART:
         return sv_value_text(ev, v, &s, &n) && sv_time_part(s, n, t->part, &part) && part == t->num;
+    case SV_T_IP:
+        return v->type == SV_V_STR && sv_value_text(ev, v, &s, &n) && sv_ip_class(s, n, t->part);
+    case SV_T_NET_HAS: {
+        uint8_t net[16];
+        unsigned prefix;
+        return v->type == SV_V_STR && sv_value_text(ev, v, &s, &n) &&
+               sv_parse_cidr(s, n, net, &prefix) && sv_ip_in_net(pr->addr, net, prefix);
+    }
     default: return false;
     }
 }
@@ -140,33 +220,113 @@ static bool value_matches(sv_exec *x, sv_event *ev, uint32_t ti, sv_value *v) {
    through an array has one value per element). */
 static bool run_test(sv_exec *x, sv_event *ev, uint32_t ti) {
     const sv_test *t = &x->p->tests[ti];
-    int32_t i = sv_event_first(ev, t->slot);
+    sv_scope *s = x->scope;
+    int32_t i = sv_scope_first(s, ev, t->slot);
     switch (t->kind) {
     case SV_T_EXISTS: return i >= 0;
     case SV_T_NULL:
         if (i < 0) return true;
-        for (; i >= 0; i = ev->vals[i].next)
+        for (; i >= 0; i = sv_scope_next(s, ev, i))
             if (ev->vals[i].type == SV_V_NULL) return true;
         return false;
+    case SV_T_EMPTY: {
+        /* The field's own values: the elements of a list do not make it
+           empty, but inside "l[0]" the element is the field's value. */
+        unsigned own = s && s->slot == t->slot ? s->level : 0;
+        if (i < 0) return true;
+        for (; i >= 0; i = sv_scope_next(s, ev, i))
+            if (ev->vals[i].element == own && value_empty(ev, &ev->vals[i])) return true;
+        return false;
+    }
     default:
-        for (; i >= 0; i = ev->vals[i].next)
+        for (; i >= 0; i = sv_scope_next(s, ev, i))
             if (value_matches(x, ev, ti, &ev->vals[i])) return true;
         return false;
     }
 }
 
+/* Answers every test of prefilter group g at once (prefilter.c). */
+static void run_group(sv_exec *x, sv_event *ev, int32_t g) {
+    uint32_t n;
+    const uint32_t *tests = sv_prefilter_tests(x->p, (uint32_t)g, &n);
+    sv_prefilter_run(x->p, (uint32_t)g, ev, x->hit);
+    for (uint32_t k = 0; k < n; k++)
+        x->memo[tests[k]] = x->gen << 1 | x->hit[k];
+}
+
 static bool test(sv_exec *x, sv_event *ev, uint32_t ti) {
+    if (x->scope) return run_test(x, ev, ti);
     uint32_t m = x->memo[ti];
     if (m >> 1 == x->gen) return m & 1;
+    int32_t g = x->p->group_of[ti];
+    if (g >= 0 && x->shortcuts) {
+        run_group(x, ev, g);
+        return x->memo[ti] & 1;
+    }
     bool r = run_test(x, ev, ti);
     x->memo[ti] = x->gen << 1 | r;
     return r;
 }
 
-static bool run_rule(sv_exec *x, sv_event *ev, const sv_rule *r) {
+static uint8_t run_code(sv_exec *x, sv_event *ev, uint32_t pc);
+
+/* What quantifier q yields once the body held (or not) for one more
+   element, held being how many it held for so far; -1 while still open. */
+static int settle(unsigned q, bool body, unsigned held) {
+    switch (q) {
+    case SV_Q_EVERY: return body ? -1 : 0;
+    case SV_Q_ONE: return held == 2 ? 0 : -1;
+    case SV_Q_NONE: return body ? 0 : -1;
+    default: return body ? 1 : -1; /* some, or the element at the index */
+    }
+}
+
+/* What quantifier q yields when no element settled it. */
+static uint8_t unsettled(unsigned q, unsigned seen, unsigned held) {
+    switch (q) {
+    case SV_Q_EVERY: return seen > 0;
+    case SV_Q_ONE: return held == 1;
+    case SV_Q_NONE: return 1;
+    default: return 0;
+    }
+}
+
+/* An EACH at pc: its body, from pc + 1, over the elements of slot in->c that
+   the enclosing scope sees: one level below the scope's own element when that
+   is an element of the same slot ("m[0][1]"), else the outermost. Elements
+   of each array are numbered from 0; an array's own value comes after its
+   elements and starts the count again. */
+static uint8_t each(sv_exec *x, sv_event *ev, const sv_ins *in, uint32_t pc) {
+    sv_scope *outer = x->scope;
+    unsigned level = outer && outer->slot == in->c ? outer->level + 1 : 1;
+    sv_scope inner = {.slot = in->c, .level = level};
+    unsigned q = in->b, held = 0, seen = 0, index = 0;
+    for (int32_t i = sv_scope_first(outer, ev, in->c); i >= 0; i = sv_scope_next(outer, ev, i)) {
+        const sv_value *v = &ev->vals[i];
+        if (v->element != level) {
+            if (v->element < level) index = 0;
+            continue;
+        }
+        if (q >= SV_Q_AT && index++ != q - SV_Q_AT) continue;
+        inner.lo = v->p;
+        inner.hi = v->p + v->len;
+        x->scope = &inner;
+        bool body = run_code(x, ev, pc + 1) != 0;
+        x->scope = outer;
+        seen++;
+        held += body;
+        int out = settle(q, body, held);
+        if (out >= 0) return (uint8_t)out;
+    }
+    return unsettled(q, seen, held);
+}
+
+/* Runs code from pc to its RET (a rule) or END (an EACH body) and returns
+   that instruction's register. */
+static uint8_t run_code(sv_exec *x, sv_event *ev, uint32_t pc) {
     const sv_ins *code = x->p->code;
     uint8_t *R = x->reg;
-    for (uint32_t pc = r->code_start;;) {
+    for (;;) {
         const sv_ins *i = &code[pc++];
         switch (i->op) {
         case SV_OP_TEST: R[i->a] = test(x, ev, i->c); break;
@@ -178,8 +338,13 @@ static bool run_rule(sv_exec *x, sv_event *ev, const sv_rule *r) {
             if (R[i->a]) pc = i->c;
             break;
         case SV_OP_SET: R[i->a] = (uint8_t)i->c; break;
-        case SV_OP_RET: return R[i->a];
-        default: return false; /* the verifier admits no other opcode */
+        case SV_OP_EACH:
+            R[i->a] = each(x, ev, i, pc - 1);
+            pc = x->p->body_end[pc - 1] + 1;
+            break;
+        case SV_OP_RET:
+        case SV_OP_END: return R[i->a];
+        default: return 0; /* the verifier admits no other opcode */
         }
     }
 }
@@ -190,8 +355,38 @@ size_t sv_exec_run(sv_exec *x, sv_event *ev, uint32_t *out) {
         memset(x->memo, 0, x->p->ntests * sizeof *x->memo);
         x->gen = 1;
     }
+    x->event_give_ups = 0;
+    const sv_pack *p = x->p;
     size_t n = 0;
-    for (uint32_t r = 0; r < x->p->nrules; r++)
-        if (run_rule(x, ev, &x->p->rules[r])) out[n++] = r;
+    if (!x->shortcuts) {
+        for (uint32_t r = 0; r < p->nrules; r++)
+            if ((x->result[r] = run_code(x, ev, p->rules[r].code_start))) out[n++] = r;
+        return n;
+    }
+    /* Mark the rules some guard lets through, then run them in rule order
+       so that matches come out in the same order either way. */
+    uint64_t *reach = x->reach;
+    memset(reach, 0, (p->nrules / 64 + 1) * sizeof *reach);
+    memset(x->result, 0, p->nrules);
+    for (uint32_t i = 0; i < p->nalways; i++)
+        reach[p->always[i] / 64] |= 1ull << (p->always[i] % 64);
+    for (uint32_t k = 0; k < p->ngtest; k++) {
+        if (!test(x, ev, p->gtest[k])) continue;
+        for (uint32_t i = p->gstart[k]; i < p->gstart[k + 1]; i++)
+            reach[p->grules[i] / 64] |= 1ull << (p->grules[i] % 64);
+    }
+    for (uint32_t w = 0; w <= p->nrules / 64; w++)
+        for (uint64_t bits = reach[w]; bits; bits &= bits - 1) {
+            uint32_t r = w * 64 + (uint32_t)__builtin_ctzll(bits);
+            if ((x->result[r] = run_code(x, ev, p->rules[r].code_start))) out[n++] = r;
+        }
     return n;
+}
+
+void sv_exec_set_shortcuts(sv_exec *x, bool on) {
+    x->shortcuts = on;
+}
+
+unsigned sv_exec_result(const sv_exec *x, uint32_t rule) {
+    return rule < x->p->nrules ? x->result[rule] : 0;
 }

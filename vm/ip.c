@@ -153,3 +153,58 @@ bool sv_ip_in_net(const uint8_t ip[16], const uint8_t net[16], unsigned prefix) 
     uint8_t mask = (uint8_t)(0xff << (8 - rest));
     return ((ip[whole] ^ net[whole]) & mask) == 0;
 }
+
+/* ---- address classes (SV_T_IP) ---- */
+
+typedef struct net {
+    uint8_t addr[16]; /* IPv4 networks: the first four bytes, mapped when used */
+    unsigned prefix;  /* of the written form: /8 for 10.0.0.0/8 */
+} net;
+
+/* Not reachable from the internet, but in use inside networks. */
+static const net private_v4[] = {{{10}, 8},       {{172, 16}, 12}, {{192, 168}, 16},
+                                 {{100, 64}, 10}, {{127}, 8},      {{169, 254}, 16}};
+static const net private_v6[] = {{{0xfc}, 7}, {{0xfe, 0x80}, 10}, {{[15] = 1}, 128}};
+/* Neither private nor public: unspecified, documentation, benchmarking,
+   multicast, reserved and broadcast. */
+static const net reserved_v4[] = {{{0}, 8},
+                                  {{192, 0, 0}, 24},
+                                  {{192, 0, 2}, 24},
+                                  {{198, 18}, 15},
+                                  {{198, 51, 100}, 24},
+                                  {{203, 0, 113}, 24},
+                                  {{224}, 4},
+                                  {{240}, 4}};
+static const net reserved_v6[] = {
+    {{0}, 128}, {{0xff}, 8}, {{0x20, 0x01, 0x0d, 0xb8}, 32}, {{0x01, 0x00}, 64}};
+
+static bool in_any(const uint8_t a[16], bool v4, const net *nets, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint8_t full[16];
+        if (v4)
+            map_ipv4(nets[i].addr, full);
+        else
+            memcpy(full, nets[i].addr, 16);
+        if (sv_ip_in_net(a, full, nets[i].prefix + (v4 ? 96 : 0))) return true;
+    }
+    return false;
+}
+
+#define IN(a, v4, nets4, nets6)                                                                    \
+    ((v4) ? in_any(a, true, nets4, sizeof nets4 / sizeof *nets4)                                   \
+          : in_any(a, false, nets6, sizeof nets6 / sizeof *nets6))
+
+bool sv_ip_class(const char *s, size_t n, unsigned cls) {
+    uint8_t a[16];
+    bool v4;
+    if (!parse_address(s, n, a, &v4)) return false;
+    switch (cls) {
+    case SV_IP_ANY: return true;
+    case SV_IP_V4: return v4;
+    case SV_IP_V6: return !v4;
+    case SV_IP_PRIVATE: return IN(a, v4, private_v4, private_v6);
+    case SV_IP_PUBLIC:
+        return !IN(a, v4, private_v4, private_v6) && !IN(a, v4, reserved_v4, reserved_v6);
+    default: return false;
+    }
+}

@@ -60,7 +60,8 @@ bool sv_parse_number(const char *s, size_t n, double *out) {
 /* ---- Calendar ---- */
 
 typedef struct civil {
-    int year, month, day, hour, minute;
+    int year, month, day, hour, minute, second, millis;
+    int offset; /* minutes east of UTC, as written */
     bool has_time;
 } civil;
 
@@ -131,39 +132,43 @@ static bool expect(const char *s, size_t n, size_t *i, char c) {
     return true;
 }
 
-/* "Z", "+hh:mm", "+hhmm" or "+hh", or nothing. Only checked, never applied:
-   the parts are read as the timestamp was written. */
-static bool parse_zone(const char *s, size_t n, size_t i) {
+/* "Z", "+hh:mm", "+hhmm" or "+hh", or nothing. The parts are read as the
+   timestamp was written; only sv_parse_time applies the offset. */
+static bool parse_zone(const char *s, size_t n, size_t i, civil *c) {
+    c->offset = 0;
     if (i == n) return true;
     if (s[i] == 'Z' || s[i] == 'z') return i + 1 == n;
     if (s[i] != '+' && s[i] != '-') return false;
-    i++;
+    int sign = s[i++] == '-' ? -1 : 1;
     int hh, mm = 0;
     if (!read_fixed(s, n, &i, 2, &hh)) return false;
     if (i < n) {
         if (s[i] == ':') i++;
         if (!read_fixed(s, n, &i, 2, &mm)) return false;
     }
+    c->offset = sign * (hh * 60 + mm);
     return i == n && hh <= 23 && mm <= 59;
 }
 
 /* "hh:mm[:ss[.fff]]" then a zone, from s[i]. A leap second (:60) is kept. */
 static bool parse_clock(const char *s, size_t n, size_t i, civil *c) {
-    int sec = 0;
+    c->second = c->millis = 0;
     if (!read_fixed(s, n, &i, 2, &c->hour) || !expect(s, n, &i, ':') ||
         !read_fixed(s, n, &i, 2, &c->minute))
         return false;
     if (i < n && s[i] == ':') {
         i++;
-        if (!read_fixed(s, n, &i, 2, &sec)) return false;
+        if (!read_fixed(s, n, &i, 2, &c->second)) return false;
         if (i < n && (s[i] == '.' || s[i] == ',')) {
             size_t start = ++i;
             i = skip_digits(s, n, i);
             if (i == start) return false;
+            for (size_t k = start; k < start + 3; k++) /* milliseconds; finer digits dropped */
+                c->millis = c->millis * 10 + (k < i ? s[k] - '0' : 0);
         }
     }
     c->has_time = true;
-    return c->hour <= 23 && c->minute <= 59 && sec <= 60 && parse_zone(s, n, i);
+    return c->hour <= 23 && c->minute <= 59 && c->second <= 60 && parse_zone(s, n, i, c);
 }
 
 static bool parse_iso(const char *s, size_t n, civil *c) {
@@ -175,6 +180,7 @@ static bool parse_iso(const char *s, size_t n, civil *c) {
     if (c->month < 1 || c->month > 12 || c->day < 1 || c->day > days_in_month(c->year, c->month))
         return false;
     c->has_time = false;
+    c->hour = c->minute = c->second = c->millis = c->offset = 0;
     if (i == n) return true;
     if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') return false;
     return parse_clock(s, n, i + 1, c);
@@ -187,12 +193,18 @@ static bool parse_epoch(const char *s, size_t n, civil *c) {
     long long v = 0;
     for (size_t i = 0; i < n; i++)
         v = v * 10 + (s[i] - '0');
-    if (v > 100000000000LL) v /= 1000;
+    c->millis = 0;
+    if (v > 100000000000LL) {
+        c->millis = (int)(v % 1000);
+        v /= 1000;
+    }
     long y;
     civil_from_days(v / 86400, &y, &c->month, &c->day);
     c->year = (int)y;
     c->hour = (int)(v % 86400 / 3600);
     c->minute = (int)(v % 3600 / 60);
+    c->second = (int)(v % 60);
+    c->offset = 0;
     c->has_time = true;
     return true;
 }
@@ -209,4 +221,13 @@ bool sv_time_part(const char *s, size_t n, unsigned part, int *out) {
     case 5: *out = c.year; return true;
     default: return false;
     }
+}
+
+bool sv_parse_time(const char *s, size_t n, int64_t *ms) {
+    civil c;
+    if (!parse_epoch(s, n, &c) && !parse_iso(s, n, &c)) return false;
+    long long secs = days_from_civil(c.year, c.month, c.day) * 86400LL + c.hour * 3600LL +
+                     c.minute * 60LL + c.second - c.offset * 60LL;
+    *ms = secs * 1000 + c.millis;
+    return true;
 }

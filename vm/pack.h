@@ -24,7 +24,7 @@ enum {
     SV_PACK_INS_SIZE = 8,   /* op, a, u16 zero, u32 c */
 #define SV_COUNT_FIELD(f) +1
     /* code_start, code_len, nregs, then a u32 per SV_RULE_FIELDS entry */
-    SV_PACK_RULE_SIZE = 4 * (3 SV_RULE_FIELDS(SV_COUNT_FIELD))
+    SV_PACK_RULE_SIZE = 4 * (5 SV_RULE_FIELDS(SV_COUNT_FIELD))
 #undef SV_COUNT_FIELD
 };
 
@@ -89,8 +89,21 @@ struct sv_pack {
     sv_ins *code;
     uint32_t nrules;
     sv_rule *rules;
+    uint32_t nguards;
+    uint32_t *guards; /* test indices, per rule [guard_start, +guard_len) */
+    /* Rules by guard (dispatch.c): the rules without one, the distinct guard
+       tests, and for guard test k the rules grules[gstart[k] .. gstart[k+1]). */
+    uint32_t *always, nalways;
+    uint32_t *gtest, ngtest;
+    uint32_t *gstart, *grules;
+    /* Literal tests answered together, per field (prefilter.c): the group
+       of each test (-1: none) and the groups. */
+    int32_t *group_of;
+    struct sv_prefilter_group *groups;
+    uint32_t ngroups, max_group;
     bool wants_any;
-    sv_prepared *prep; /* one per test, filled by sv_pack_prepare */
+    uint32_t *body_end; /* per pc of an EACH: the pc of its END (NULL: no EACH) */
+    sv_prepared *prep;  /* one per test, filled by sv_pack_prepare */
 };
 
 /* Makes every test ready to run (exec.c); called by the loader once the
@@ -99,5 +112,14 @@ struct sv_pack {
 bool sv_pack_prepare(sv_pack *p, char *err, size_t errlen);
 /* Releases what sv_pack_prepare made. */
 void sv_pack_unprepare(sv_pack *p);
+
+void sv_dispatch_build(sv_pack *p);
+void sv_dispatch_free(sv_pack *p);
+void sv_prefilter_build(sv_pack *p);
+void sv_prefilter_free(sv_pack *p);
+/* Scans the field of group g once and writes, for each of the group's
+   tests (in the order sv_prefilter_tests gives), whether it holds. */
+void sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *hit);
+const uint32_t *sv_prefilter_tests(const sv_pack *p, uint32_t g, uint32_t *n);
 
 #endif

@@ -47,7 +47,7 @@ static void put_test(unsigned char *p, const sv_test *t) {
 static void put_ins(unsigned char *p, sv_ins ins) {
     *p++ = ins.op;
     *p++ = ins.a;
-    p = sv_put_u16(p, ins.unused);
+    p = sv_put_u16(p, ins.b);
     sv_put_u32(p, ins.c);
 }
 
@@ -55,6 +55,8 @@ static void put_rule(unsigned char *p, const sv_rule *r) {
     p = sv_put_u32(p, r->code_start);
     p = sv_put_u32(p, r->code_len);
     p = sv_put_u32(p, r->nregs);
+    p = sv_put_u32(p, r->guard_start);
+    p = sv_put_u32(p, r->guard_len);
 #define SV_PUT_FIELD(f) p = sv_put_u32(p, r->f);
     SV_RULE_FIELDS(SV_PUT_FIELD)
 #undef SV_PUT_FIELD
@@ -105,8 +107,8 @@ struct sv_pack_builder {
     buf strings;         /* per string: u32 length, bytes, NUL */
     uint32_t *string_at; /* offset of each string's bytes in strings */
     size_t string_cap;
-    buf paths, tests, code, rules; /* records, without the count prefix */
-    uint32_t nstrings, npaths, ntests, ncode, nrules;
+    buf paths, tests, code, rules, guards; /* records, without the count prefix */
+    uint32_t nstrings, npaths, ntests, ncode, nrules, nguards;
     intern string_set, path_set, test_set;
 };
 
@@ -170,6 +172,7 @@ void sv_builder_free(sv_pack_builder *b) {
     free(b->tests.p);
     free(b->code.p);
     free(b->rules.p);
+    free(b->guards.p);
     free(b->string_set.e);
     free(b->path_set.e);
     free(b->test_set.e);
@@ -232,6 +235,14 @@ void sv_builder_rule(sv_pack_builder *b, const sv_rule *r) {
     b->nrules++;
 }
 
+uint32_t sv_builder_guard(sv_pack_builder *b, const uint32_t *tests, uint32_t n) {
+    uint32_t start = b->nguards;
+    for (uint32_t i = 0; i < n; i++)
+        sv_put_u32(buf_extend(&b->guards, 4), tests[i]);
+    b->nguards += n;
+    return start;
+}
+
 size_t sv_builder_test_count(const sv_pack_builder *b) {
     return b->ntests;
 }
@@ -251,13 +262,13 @@ int sv_builder_finish(sv_pack_builder *b, unsigned char **out, size_t *outlen) {
     const section sec[SV_SEC_COUNT_] = {
         [SV_SEC_STRINGS] = {b->nstrings, &b->strings}, [SV_SEC_PATHS] = {b->npaths, &b->paths},
         [SV_SEC_TESTS] = {b->ntests, &b->tests},       [SV_SEC_CODE] = {b->ncode, &b->code},
-        [SV_SEC_RULES] = {b->nrules, &b->rules},
+        [SV_SEC_RULES] = {b->nrules, &b->rules},       [SV_SEC_GUARDS] = {b->nguards, &b->guards},
     };
     enum { NSEC = SV_SEC_COUNT_ - 1 };
     uint64_t total = SV_PACK_HEADER_SIZE + NSEC * SV_PACK_ENTRY_SIZE;
     for (unsigned k = 1; k <= NSEC; k++)
         total = align4(total) + 4 + sec[k].payload->len;
-    if (total > UINT32_MAX) return -1; /* offsets and sizes are 32-bit */
+    if (total > SV_PACK_MAX_SIZE) return -1;
     size_t len = (size_t)total;
 
     unsigned char *img = calloc(1, len);

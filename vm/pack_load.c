@@ -22,7 +22,7 @@ enum {
 
 static const char *const section_name[SV_SEC_COUNT_] = {
     [SV_SEC_STRINGS] = "strings", [SV_SEC_PATHS] = "paths", [SV_SEC_TESTS] = "tests",
-    [SV_SEC_CODE] = "code",       [SV_SEC_RULES] = "rules",
+    [SV_SEC_CODE] = "code",       [SV_SEC_RULES] = "rules", [SV_SEC_GUARDS] = "guards",
 };
 
 typedef struct span {
@@ -152,6 +152,12 @@ static bool load_strings(loader *l) {
 
 typedef bool decode_fn(loader *l, uint32_t i, const unsigned char *rec, void *out);
 
+static bool decode_guard(loader *l, uint32_t i, const unsigned char *rec, void *out) {
+    uint32_t t = *(uint32_t *)out = sv_get_u32(rec);
+    if (t >= l->p->ntests) return fail(l, "guard %u refers to test %u of %u", i, t, l->p->ntests);
+    return true;
+}
+
 static bool decode_path(loader *l, uint32_t i, const unsigned char *rec, void *out) {
     uint32_t s = *(uint32_t *)out = sv_get_u32(rec);
     if (s >= l->p->nstrings)
@@ -159,18 +165,17 @@ static bool decode_path(loader *l, uint32_t i, const unsigned char *rec, void *o
     return true;
 }
 
-static bool takes_string(unsigned kind) {
-    return kind <= SV_T_CIDR;
-}
-
 static bool check_test_operand(loader *l, uint32_t i, const sv_test *t) {
     const sv_pack *p = l->p;
-    if (takes_string(t->kind) && t->k >= p->nstrings)
+    if (sv_kind_takes_string(t->kind) && t->k >= p->nstrings)
         return fail(l, "test %u refers to string %u of %u", i, t->k, p->nstrings);
     if (t->kind == SV_T_FIELDREF && t->k >= p->npaths)
         return fail(l, "test %u compares with slot %u of %u", i, t->k, p->npaths);
-    if (t->kind == SV_T_FIELDREF && t->cmp > SV_T_CONTAINS)
+    if (t->kind == SV_T_FIELDREF && t->cmp > SV_T_CONTAINS &&
+        (t->cmp < SV_T_NUM_EQ || t->cmp > SV_T_NUM_LTE))
         return fail(l, "test %u compares by unknown operation %u", i, t->cmp);
+    if (t->kind == SV_T_IP && t->part >= SV_IP_CLASS_COUNT)
+        return fail(l, "test %u asks for unknown address class %u", i, t->part);
     if (t->kind == SV_T_TIMEPART && t->part > MAX_TIME_PART)
         return fail(l, "test %u asks for time part %u (0..%d)", i, t->part, MAX_TIME_PART);
     if (!isfinite(t->num)) return fail(l, "test %u has a non-finite number", i);
@@ -180,7 +185,7 @@ static bool check_test_operand(loader *l, uint32_t i, const sv_test *t) {
 static bool check_test(loader *l, uint32_t i, const sv_test *t) {
     if (t->kind >= SV_T_KIND_COUNT) return fail(l, "test %u has unknown kind %u", i, t->kind);
     if (t->flags & ~KNOWN_FLAGS) return fail(l, "test %u has unknown flags 0x%x", i, t->flags);
-    if (t->slot == SV_ANY_SLOT && !takes_string(t->kind))
+    if (t->slot == SV_ANY_SLOT && !sv_kind_takes_string(t->kind))
         return fail(l, "test %u reads every value, which only string tests may", i);
     if (t->slot != SV_ANY_SLOT && t->slot >= l->p->npaths)
         return fail(l, "test %u reads slot %u of %u", i, t->slot, l->p->npaths);
@@ -205,10 +210,9 @@ static bool decode_test(loader *l, uint32_t i, const unsigned char *rec, void *o
    that is checked with the rules. */
 static bool decode_ins(loader *l, uint32_t i, const unsigned char *rec, void *out) {
     sv_ins *in = out;
-    *in = (sv_ins){
-        .op = rec[0], .a = rec[1], .unused = sv_get_u16(rec + 2), .c = sv_get_u32(rec + 4)};
+    *in = (sv_ins){.op = rec[0], .a = rec[1], .b = sv_get_u16(rec + 2), .c = sv_get_u32(rec + 4)};
     if (in->op >= SV_OP_COUNT) return fail(l, "instruction %u has unknown opcode %u", i, in->op);
-    if (in->unused != 0) return fail(l, "instruction %u has nonzero padding", i);
+    if (in->b != 0 && in->op != SV_OP_EACH) return fail(l, "instruction %u has nonzero padding", i);
     return true;
 }
 
@@ -232,10 +236,52 @@ static bool check_rule_ins(loader *l, uint32_t i, const sv_rule *r, uint32_t pc)
     case SV_OP_JMPF:
     case SV_OP_JMPT: return check_jump(l, i, r, pc, in->c);
     case SV_OP_SET:
-        if (in->c > 1) return fail(l, "rule %u sets a register to %u (0 or 1)", i, in->c);
+        if (in->c > UINT8_MAX) return fail(l, "rule %u sets a register to %u (0..255)", i, in->c);
+        return true;
+    case SV_OP_EACH:
+        if (in->c >= l->p->npaths)
+            return fail(l, "rule %u loops over slot %u of %u", i, in->c, l->p->npaths);
         return true;
     default: return true;
     }
+}
+
+/* Pairs every EACH of a rule with its END (into p->body_end) and checks that
+   bodies nest, hold no RET and are never entered or left by a jump, so that
+   the interpreter's loop over elements always comes back to its EACH. */
+static bool check_bodies(loader *l, uint32_t i, const sv_rule *r) {
+    sv_pack *p = l->p;
+    uint32_t start = r->code_start, end = start + r->code_len, open[SV_MAX_EACH_DEPTH], depth = 0;
+    bool any = false;
+    for (uint32_t pc = start; pc < end && !any; pc++)
+        any = p->code[pc].op == SV_OP_EACH || p->code[pc].op == SV_OP_END;
+    if (!any) return true;
+    if (!p->body_end) p->body_end = alloc_array(p->ncode, sizeof *p->body_end);
+    uint32_t *owner = alloc_array(r->code_len, sizeof *owner); /* innermost body, by EACH pc */
+    bool ok = true;
+    for (uint32_t pc = start; pc < end && ok; pc++) {
+        uint8_t op = p->code[pc].op;
+        owner[pc - start] = depth ? open[depth - 1] : UINT32_MAX;
+        if (op == SV_OP_EACH && depth == SV_MAX_EACH_DEPTH)
+            ok = fail(l, "rule %u nests EACH deeper than %d", i, SV_MAX_EACH_DEPTH);
+        else if (op == SV_OP_EACH)
+            open[depth++] = pc;
+        else if (op == SV_OP_END && !depth)
+            ok = fail(l, "rule %u has an END at %u without its EACH", i, pc);
+        else if (op == SV_OP_END)
+            p->body_end[open[--depth]] = pc;
+        else if (op == SV_OP_RET && depth)
+            ok = fail(l, "rule %u returns at %u from inside an EACH body", i, pc);
+    }
+    if (ok && depth) ok = fail(l, "rule %u has an EACH at %u without its END", i, open[depth - 1]);
+    for (uint32_t pc = start; pc < end && ok; pc++) {
+        const sv_ins *in = &p->code[pc];
+        if ((in->op == SV_OP_JMPF || in->op == SV_OP_JMPT) &&
+            owner[pc - start] != owner[in->c - start])
+            ok = fail(l, "rule %u jumps from %u to %u, into or out of an EACH body", i, pc, in->c);
+    }
+    free(owner);
+    return ok;
 }
 
 static bool check_rule_fields(loader *l, uint32_t i, const sv_rule *r) {
@@ -252,7 +298,9 @@ static bool decode_rule(loader *l, uint32_t i, const unsigned char *rec, void *o
     r->code_start = sv_get_u32(rec);
     r->code_len = sv_get_u32(rec + 4);
     r->nregs = sv_get_u32(rec + 8);
-    rec += 12;
+    r->guard_start = sv_get_u32(rec + 12);
+    r->guard_len = sv_get_u32(rec + 16);
+    rec += 20;
 #define SV_GET_FIELD(f)                                                                            \
     r->f = sv_get_u32(rec);                                                                        \
     rec += 4;
@@ -265,11 +313,14 @@ static bool decode_rule(loader *l, uint32_t i, const unsigned char *rec, void *o
     /* With RET last and jumps confined to the rule, control cannot fall off its end. */
     if (r->code_len == 0 || p->code[r->code_start + r->code_len - 1].op != SV_OP_RET)
         return fail(l, "rule %u does not end with RET", i);
+    if (r->guard_len != SV_NO_GUARD && (uint64_t)r->guard_start + r->guard_len > p->nguards)
+        return fail(l, "rule %u guard [%u,+%u) lies outside the guards section (%u)", i,
+                    r->guard_start, r->guard_len, p->nguards);
     if (r->nregs < 1 || r->nregs > MAX_REGS)
         return fail(l, "rule %u wants %u registers (1..%d)", i, r->nregs, MAX_REGS);
     for (uint32_t pc = r->code_start; pc < r->code_start + r->code_len; pc++)
         if (!check_rule_ins(l, i, r, pc)) return false;
-    return check_rule_fields(l, i, r);
+    return check_bodies(l, i, r) && check_rule_fields(l, i, r);
 }
 
 /* Decodes and checks the records of a section; NULL once it has failed. */
@@ -309,6 +360,8 @@ static bool load_sections(loader *l) {
     p->code =
         load_records(l, SV_SEC_CODE, SV_PACK_INS_SIZE, sizeof *p->code, decode_ins, &p->ncode);
     if (!p->code) return false;
+    p->guards = load_records(l, SV_SEC_GUARDS, 4, sizeof *p->guards, decode_guard, &p->nguards);
+    if (!p->guards) return false;
     p->rules =
         load_records(l, SV_SEC_RULES, SV_PACK_RULE_SIZE, sizeof *p->rules, decode_rule, &p->nrules);
     return p->rules != NULL;
@@ -324,6 +377,8 @@ static void release(sv_pack *p) {
     free(p->tests);
     free(p->code);
     free(p->rules);
+    free(p->guards);
+    free(p->body_end);
     free(p);
 }
 
@@ -331,6 +386,10 @@ sv_pack *sv_pack_load(const unsigned char *data, size_t len, char *err, size_t e
     loader l = {.len = len, .err = err, .errlen = errlen};
     if (len < SV_PACK_HEADER_SIZE) {
         fail(&l, "truncated: %zu bytes, less than a header (%d)", len, SV_PACK_HEADER_SIZE);
+        return NULL;
+    }
+    if (len > SV_PACK_MAX_SIZE) {
+        fail(&l, "larger than the limit of %u bytes", SV_PACK_MAX_SIZE);
         return NULL;
     }
     sv_pack *p = calloc(1, sizeof *p);

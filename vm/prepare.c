@@ -9,10 +9,6 @@
 #include "match.h"
 #include "pack.h"
 
-static bool takes_string(unsigned kind) {
-    return kind <= SV_T_CIDR;
-}
-
 static bool prepare_regex(sv_prepared *pr, const sv_test *t, const char *pat, size_t len, char *err,
                           size_t errlen) {
     uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
@@ -38,7 +34,7 @@ static bool prepare_regex(sv_prepared *pr, const sv_test *t, const char *pat, si
 static bool prepare_one(sv_pack *p, uint32_t i, char *err, size_t errlen) {
     const sv_test *t = &p->tests[i];
     sv_prepared *pr = &p->prep[i];
-    if (!takes_string(t->kind)) return true;
+    if (!sv_kind_takes_string(t->kind)) return true;
     const char *s = p->str[t->k];
     size_t n = p->str_len[t->k];
     switch (t->kind) {
@@ -46,6 +42,13 @@ static bool prepare_one(sv_pack *p, uint32_t i, char *err, size_t errlen) {
     case SV_T_CIDR:
         if (!sv_parse_cidr(s, n, pr->addr, &pr->prefix)) {
             snprintf(err, errlen, "test %u: '%.*s' is not a network address", i,
+                     (int)(n > 100 ? 100 : n), s);
+            return false;
+        }
+        return true;
+    case SV_T_NET_HAS:
+        if (!sv_parse_ip(s, n, pr->addr)) {
+            snprintf(err, errlen, "test %u: '%.*s' is not an IP address", i,
                      (int)(n > 100 ? 100 : n), s);
             return false;
         }
@@ -69,6 +72,8 @@ bool sv_pack_prepare(sv_pack *p, char *err, size_t errlen) {
     if (!p->prep) abort();
     for (uint32_t i = 0; i < p->ntests; i++)
         if (!prepare_one(p, i, err, errlen)) return false;
+    sv_prefilter_build(p);
+    sv_dispatch_build(p);
     return true;
 }
 
@@ -80,4 +85,6 @@ void sv_pack_unprepare(sv_pack *p) {
     }
     free(p->prep);
     p->prep = NULL;
+    sv_prefilter_free(p);
+    sv_dispatch_free(p);
 }

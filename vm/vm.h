@@ -22,7 +22,18 @@
 #include <stdio.h>
 
 /* ---- Instructions ----
- * Each instruction is 8 bytes: op, register A, and a 32-bit argument C.
+ * Each instruction is 8 bytes: op, register A, a 16-bit argument B (EACH
+ * only) and a 32-bit argument C.
+ *
+ * EACH runs the instructions up to its matching END once per element of the
+ * arrays at slot C (the values the scanner marked as array elements), and
+ * every test in between sees only the values inside that element. B says how
+ * the elements' results combine: 0 some, 1 every (and there is one), 2
+ * exactly one, 3 none, 4+n the element at index n. Bodies nest; no jump
+ * enters or leaves one.
+ *
+ * A rule's value is a small number: 0 no match, 1 match, k > 1 a match at
+ * the rule's dynamic severity k-2 (see sv_rule_level).
  *
  *  opcode     args   semantics
  */
@@ -31,8 +42,10 @@
     X(NOT, "A     R[A] := !R[A]")                                                                  \
     X(JMPF, "A C   if not R[A] then pc := C")                                                      \
     X(JMPT, "A C   if R[A] then pc := C")                                                          \
-    X(SET, "A C   R[A] := C (0 or 1)")                                                             \
-    X(RET, "A     return R[A]: the rule matches the event when it is true")
+    X(SET, "A C   R[A] := C (0..255)")                                                             \
+    X(RET, "A     return R[A]: the rule matches the event when it is not 0")                       \
+    X(EACH, "A B C R[A] := quantifier B of the body (up to END) over the elements at slot C")      \
+    X(END, "A     end of an EACH body: R[A] is the body's value for one element")
 
 typedef enum sv_opcode {
 #define SV_OP_ENUM(name, doc) SV_OP_##name,
@@ -44,9 +57,15 @@ typedef enum sv_opcode {
 typedef struct sv_ins {
     uint8_t op;
     uint8_t a;
-    uint16_t unused; /* zero in a valid pack */
+    uint16_t b; /* EACH's quantifier; zero for every other opcode */
     uint32_t c;
 } sv_ins;
+
+/* EACH's quantifiers (B); SV_Q_AT + n selects the element at index n. */
+enum { SV_Q_SOME, SV_Q_EVERY, SV_Q_ONE, SV_Q_NONE, SV_Q_AT };
+
+/* Deepest nesting of EACH bodies a rule may have. */
+#define SV_MAX_EACH_DEPTH 16
 
 const char *sv_opcode_name(unsigned op);
 
@@ -69,10 +88,24 @@ typedef enum sv_test_kind {
     SV_T_BOOL,
     SV_T_EXISTS,
     SV_T_NULL,
-    SV_T_FIELDREF, /* compare with the value(s) of slot k; cmp: EQ/PREFIX/SUFFIX/CONTAINS */
+    SV_T_FIELDREF, /* compare with the value(s) of slot k; cmp: EQ/PREFIX/SUFFIX/CONTAINS,
+                      or NUM_EQ..NUM_LTE to compare them as numbers */
     SV_T_TIMEPART, /* part (0 minute .. 5 year) of a timestamp == num */
+    SV_T_IP,       /* an IP address of class part (SV_IP_*) */
+    SV_T_EMPTY,    /* absent, or a value that is null, false, 0, "", [] or {} */
+    SV_T_NET_HAS,  /* a network ("addr/len") that contains address k */
     SV_T_KIND_COUNT
 } sv_test_kind;
+
+/* Classes of SV_T_IP. Private: RFC 1918, shared (100.64/10), loopback,
+   link-local and unique-local; public: any other unicast address outside
+   the reserved, documentation and multicast blocks. */
+enum { SV_IP_ANY, SV_IP_V4, SV_IP_V6, SV_IP_PRIVATE, SV_IP_PUBLIC, SV_IP_CLASS_COUNT };
+
+/* Whether tests of a kind take a string constant (k is a string index). */
+static inline bool sv_kind_takes_string(unsigned kind) {
+    return kind <= SV_T_CIDR || kind == SV_T_NET_HAS;
+}
 
 enum {
     SV_F_CASED = 1, /* string tests: compare bytes as they are */
@@ -87,8 +120,8 @@ enum {
 typedef struct sv_test {
     uint8_t kind;  /* sv_test_kind */
     uint8_t flags; /* SV_F_* */
-    uint8_t cmp;   /* FIELDREF: SV_T_EQ / PREFIX / SUFFIX / CONTAINS */
-    uint8_t part;  /* TIMEPART */
+    uint8_t cmp;   /* FIELDREF: how to compare (see SV_T_FIELDREF) */
+    uint8_t part;  /* TIMEPART: the part; IP: the class */
     uint32_t slot; /* path index, or SV_ANY_SLOT */
     uint32_t k;    /* string constant index; FIELDREF: the other slot */
     double num;
@@ -99,7 +132,13 @@ typedef struct sv_test {
  * after the header, then a table of (kind, offset, size) sections.
  */
 #define SV_PACK_MAGIC "SIGVMPK\0"
-#define SV_PACK_VERSION 1u
+/* 2: EACH / END and the B operand, SET up to 255, rule fields runbook,
+   alert_title, severities, tests IP, EMPTY, NET_HAS. */
+#define SV_PACK_VERSION 3u
+/* Largest pack the builder writes and the loader reads: some sixty times all
+   of SigmaHQ (4 MB), so that a hostile file cannot make a reader take
+   gigabytes. Offsets are 32-bit, so the format itself stops at 4 GiB. */
+#define SV_PACK_MAX_SIZE (256u << 20)
 
 typedef enum sv_section {
     SV_SEC_STRINGS = 1, /* u32 count, then per string: u32 length, bytes, NUL */
@@ -107,6 +146,7 @@ typedef enum sv_section {
     SV_SEC_TESTS,       /* u32 count, then 24-byte sv_test records */
     SV_SEC_CODE,        /* u32 count, then 8-byte sv_ins records */
     SV_SEC_RULES,       /* u32 count, then sv_rule records (see SV_RULE_*) */
+    SV_SEC_GUARDS,      /* u32 count, then u32 test indices: the rules' guards */
     SV_SEC_COUNT_
 } sv_section;
 
@@ -116,12 +156,17 @@ typedef enum sv_section {
 #define SV_RULE_FIELDS(X)                                                                          \
     X(id) X(name) X(title) X(status) X(level) X(description) X(author) X(date) X(modified)        \
     X(references) X(tags) X(falsepositives) X(fields) X(related) X(product) X(category)          \
-    X(service) X(source)
+    X(service) X(source) X(runbook) X(alert_title) X(severities)
 // clang-format on
+
+/* A rule's guard: tests of which one holds whenever the rule matches, so
+   the rule runs only for events where one does. SV_NO_GUARD: it always runs. */
+#define SV_NO_GUARD UINT32_MAX
 
 typedef struct sv_rule {
     uint32_t code_start, code_len; /* into the code section */
     uint32_t nregs;
+    uint32_t guard_start, guard_len; /* into the guards section, or SV_NO_GUARD */
 #define SV_RULE_FIELD(f) uint32_t f;
     SV_RULE_FIELDS(SV_RULE_FIELD)
 #undef SV_RULE_FIELD
@@ -138,6 +183,8 @@ uint32_t sv_builder_code(sv_pack_builder *b, sv_ins ins);                  /* ap
 uint32_t sv_builder_code_len(const sv_pack_builder *b);
 void sv_builder_patch(sv_pack_builder *b, uint32_t at, uint32_t c);
 void sv_builder_rule(sv_pack_builder *b, const sv_rule *r);
+/* Appends a guard's test indices; returns where they start. */
+uint32_t sv_builder_guard(sv_pack_builder *b, const uint32_t *tests, uint32_t n);
 size_t sv_builder_test_count(const sv_pack_builder *b);
 /* Serialises; the caller frees *out. */
 int sv_builder_finish(sv_pack_builder *b, unsigned char **out, size_t *outlen);
@@ -185,6 +232,8 @@ typedef struct sv_value {
     uint32_t len;
     uint8_t type;    /* sv_vtype */
     uint8_t escaped; /* STR: contains a backslash escape */
+    uint8_t element; /* how deep in arrays at this slot's path (0: not an element); an
+                        EACH walks the elements one level below its scope's */
     int32_t next;    /* next value of the same slot, or -1 */
     /* filled on demand by the vm */
     const char *raw; /* unescaped text */
@@ -200,6 +249,19 @@ void sv_event_reset(sv_event *ev); /* forget the previous document */
 /* Records a value at a slot (SV_ANY_SLOT: a value for keyword search). */
 void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
                   bool escaped);
+/* The same for a value that may be an element of arrays at that slot's path:
+   level 1 an element of an array that is not itself one, 2 an element of
+   such an element ... 0 not an element ([[1,2],[3]]: [1,2] and [3] at 1,
+   the numbers at 2). */
+void sv_event_add_element(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
+                          bool escaped, unsigned level);
+/* Reading an event back (output fields, event times): the values recorded
+   at a slot in document order, from the first to NULL after the last. */
+sv_value *sv_event_get(sv_event *ev, uint32_t slot);
+sv_value *sv_event_next(sv_event *ev, const sv_value *v);
+/* The value as text (strings unescaped; numbers and booleans as written);
+   false for null, objects and arrays, which have no text to match. */
+bool sv_value_text(sv_event *ev, sv_value *v, const char **s, size_t *n);
 
 /* ---- Running rules ---- */
 typedef struct sv_exec sv_exec; /* per-thread evaluation state */
@@ -208,6 +270,24 @@ void sv_exec_free(sv_exec *x);
 /* Runs every rule over ev; writes the indices of matching rules into out
    (capacity: the rule count) and returns how many matched. */
 size_t sv_exec_run(sv_exec *x, sv_event *ev, uint32_t *out);
+/* Off: no rule guards and no literal prefilter, every rule runs every test
+   itself. Slower, same answers: the baseline that tests compare against. */
+void sv_exec_set_shortcuts(sv_exec *x, bool on);
+/* Regex matches given up so far at PCRE2's match, depth or heap limit (or
+   skipped once an event had too many of those); each counted as a
+   non-match. */
+uint64_t sv_exec_regex_limit_hits(const sv_exec *x);
+/* What rule returned for the last event sv_exec_run saw: 0 no match, 1 a
+   match, k > 1 a match at dynamic severity k-2. */
+unsigned sv_exec_result(const sv_exec *x, uint32_t rule);
+/* The level to report for a rule's match given its result: the dynamic
+   severity it names, else the rule's level. */
+const char *sv_rule_level(const sv_pack *p, uint32_t rule, unsigned result, size_t *len);
+/* The title to report for a rule's match on ev: its alert_title template
+   with every {path} replaced by the first value at that path (nothing when
+   absent; the JSON text of an object or array), or its title when it has no
+   template. Returns a malloc'd string. */
+char *sv_render_title(const sv_pack *p, uint32_t rule, sv_event *ev, size_t *len);
 
 /* ---- Value matchers, also used by the compiler and tests ---- */
 /* Unicode case folding (ASCII fast path). Returns a malloc'd string. */
@@ -223,5 +303,8 @@ bool sv_parse_number(const char *s, size_t n, double *out);
 /* Parses an ISO-8601 timestamp or epoch seconds/milliseconds into the
    requested part (0 minute, 1 hour, 2 day, 3 ISO week, 4 month, 5 year). */
 bool sv_time_part(const char *s, size_t n, unsigned part, int *out);
+/* Parses the same timestamps into milliseconds since 1970-01-01 UTC, with
+   a zone offset applied (none: UTC). */
+bool sv_parse_time(const char *s, size_t n, int64_t *ms);
 
 #endif

@@ -42,7 +42,17 @@ done
 # Quick start data: the bundled pack over the bundled samples, each file's
 # profile chosen from its events.
 "$SIGVM" run -r "$SRC/corpus/rules" "$SRC"/corpus/events/*.ndjson >"$TMP/out" 2>"$TMP/err"
-[ "$(wc -l <"$TMP/out")" -eq 3 ] && ok || bad "bundled samples: $(wc -l <"$TMP/out") matches"
+[ "$(wc -l <"$TMP/out")" -eq 7 ] && ok || bad "bundled samples: $(wc -l <"$TMP/out") matches"
 grep -q "aws_cloudtrail.ndjson: profile cloudtrail" "$TMP/err" && ok || bad "profile: $(cat "$TMP/err")"
 grep -q "azure_activity.ndjson: profile azure-activity" "$TMP/err" && ok || bad "profile: $(cat "$TMP/err")"
+grep -q "kubernetes_audit.ndjson: profile k8s-audit" "$TMP/err" && ok || bad "profile: $(cat "$TMP/err")"
+# Every seed rule fires on the samples, the Panther-style one with its title.
+for id in 43a8e7f1-416d-4114-858b-a4a82b9d09bc 0f5d7b3e-8c41-4a2e-9d6b-3e1f2a7c9b54 \
+    AWS.VPCFlow.LogsDeleted b76c7a68-bbc5-4e0c-b56b-09f538e7c6d7 \
+    699f5553-cf30-414a-91cc-b67bad960ecb 5c2e9a41-7d3b-4f68-a1e0-8b6d4c2f7e19; do
+    jq -se --arg id "$id" 'any(.[]; .rule_id == $id)' "$TMP/out" >/dev/null && ok || bad "$id did not fire"
+done
+jq -se 'any(.[]; .rule_id == "AWS.VPCFlow.LogsDeleted" and
+                 (.title | startswith("VPC flow logs deleted by arn:")))' "$TMP/out" >/dev/null && ok ||
+    bad "rendered alert title"
 finish

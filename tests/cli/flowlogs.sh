@@ -21,7 +21,7 @@ printf '%s\n' '{"eventName":"x"}' 'not json' '' \
 "$SIGVM" run -r "$RULE" <"$TMP/mixed.ndjson" >"$TMP/out" 2>"$TMP/err"
 rc=$?; [ $rc -eq 1 ] && ok || bad "bad line gives exit 1 (exit $rc)"
 grep -q '^-:2: ' "$TMP/err" && ok || bad "bad line message: $(cat "$TMP/err")"
-grep -q '1 lines skipped' "$TMP/err" && ok || bad "summary: $(cat "$TMP/err")"
+grep -q '3 events read = 2 evaluated + 1 skipped + 0 filtered' "$TMP/err" && ok || bad "summary: $(cat "$TMP/err")"
 jq -e '.record == 2 and .line == 4 and .input == "-"' "$TMP/out" >/dev/null && ok ||
     bad "record/line after a bad line: $(cat "$TMP/out")"
 

@@ -12,7 +12,7 @@ EVENTS=$SHARED/corpus/events/otrf_windows_flat.ndjson.gz
 rc=$?
 tail -1 "$TMP/err"
 [ $rc -eq 0 ] && ok || bad "exit $rc: $(tail -3 "$TMP/err")"
-grep -q "sigvm run: 993827 events, [0-9]* matches, 0 lines skipped, 0 inputs unreadable" "$TMP/err" &&
+grep -q "sigvm run: 993827 events read = 993827 evaluated + 0 skipped + 0 filtered; [0-9]* matches; 0 of 1 inputs unreadable" "$TMP/err" &&
     ok || bad "summary: $(tail -1 "$TMP/err")"
 echo "most frequent rules:"
 jq -r '.title' "$TMP/out" | sort | uniq -c | sort -rn | head -20

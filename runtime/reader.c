@@ -1,0 +1,426 @@
+/*
+ * reader.c: cutting an input's text into event documents (runtime.h says
+ * which framings). The reader only follows brackets and strings to find
+ * where a document ends; rt_scan validates it afterwards, so every problem
+ * inside a document is named in one place.
+ *
+ * Framing is found as the text goes, never from flags: at the top level a
+ * '[' opens a stream of elements, a '{' whose first member is "Records" or
+ * "records" holding a list opens a stream of that list's elements, any
+ * other '{' is one document, and anything else is a bad document that runs
+ * to the end of its line. The text is read in chunks; a document is kept
+ * in the buffer only from its start, so a Records file of any size takes
+ * the memory of its largest event.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime.h"
+#include "source.h"
+#include "vnetflow.h"
+
+enum { CHUNK = 1 << 20 };
+/* How far a '{' is followed to see whether a Records list opens it. */
+enum { WRAPPER_LOOKAHEAD = 4096 };
+
+typedef enum where {
+    TOP,          /* between top-level documents */
+    FIRST_ELEM,   /* just inside '[': an element or ']' */
+    NEXT_ELEM,    /* after an element: ',' or ']' */
+    ELEM,         /* after ',': an element */
+    WRAPPER_TAIL, /* after the Records list: '}' or further members */
+} where;
+
+typedef enum kind {
+    CONTAINER, /* '{' or '[': ends where its brackets balance */
+    STRING,    /* an element that is a string */
+    ELEM_WORD, /* another element: ends at ',', ']', '}' or a blank */
+    LINE,      /* a top-level document that is no container: ends with its line */
+    MEMBERS    /* the members after a Records list: skipped to the closing '}' */
+} kind;
+
+/* The document being cut, resumable across reads. */
+typedef struct cut {
+    kind kind;
+    size_t start;   /* offset in buf */
+    uint64_t line;  /* where it starts */
+    size_t depth;   /* open brackets */
+    bool in_string; /* inside a string of a container */
+    bool escape;    /* after a backslash in a string */
+    bool skipping;  /* over the size limit (reported), or members after a
+                       Records list: followed, its bytes dropped */
+    bool active;
+    uint64_t element;
+} cut;
+
+struct rt_input {
+    char *name;
+    rt_source *src;
+    size_t max_doc;
+    int expanding; /* -1 not decided yet (auto: from the first document), 0 no, 1 yes */
+    char *buf;
+    size_t cap, end; /* text is buf[0, end) */
+    size_t pos;      /* next byte to look at */
+    uint64_t line;   /* line of buf[pos] */
+    bool at_start;   /* nothing read yet: a byte-order mark may come */
+    bool src_done;   /* the source has nothing more (or failed) */
+    bool failed;     /* ... it failed, and that is still to be reported */
+    where where;
+    bool in_wrapper; /* the element stream is a Records list */
+    uint64_t element;
+    cut cut;
+    bool cut_short;    /* the last document was ended by the line rule */
+    rt_vnet_events vx; /* events expanded from one flow-log record */
+    size_t vx_next;
+    uint64_t vx_line, vx_element;
+    char err[320];
+};
+
+rt_input *rt_input_open(const char *path, const rt_input_opts *opt, char *err, size_t errlen) {
+    rt_source *src = rt_source_open(path, err, errlen);
+    if (!src) return NULL;
+    rt_input *in = calloc(1, sizeof *in);
+    if (!in) abort();
+    in->name = strdup(path);
+    in->src = src;
+    in->max_doc = opt && opt->max_doc ? opt->max_doc : RT_MAX_DOC;
+    rt_expand expand = opt ? opt->expand : RT_EXPAND_AUTO;
+    in->expanding = expand == RT_EXPAND_AUTO ? -1 : expand == RT_EXPAND_VNET;
+    in->cap = 2 * CHUNK;
+    in->buf = malloc(in->cap);
+    if (!in->name || !in->buf) abort();
+    in->line = 1;
+    in->at_start = true;
+    return in;
+}
+
+void rt_input_close(rt_input *in) {
+    if (!in) return;
+    rt_source_close(in->src);
+    rt_vnet_events_free(&in->vx);
+    free(in->buf);
+    free(in->name);
+    free(in);
+}
+
+const char *rt_input_error(const rt_input *in) {
+    return in->err;
+}
+
+const char *rt_input_name(const rt_input *in) {
+    return in->name;
+}
+
+uint64_t rt_input_offset(const rt_input *in) {
+    return rt_source_offset(in->src);
+}
+
+int64_t rt_input_size(const rt_input *in) {
+    return rt_source_size(in->src);
+}
+
+/* Reads another chunk. Bytes before the document being cut (or before pos)
+   are dropped first. False when the source has nothing more. */
+static bool more(rt_input *in) {
+    if (in->src_done) return false;
+    bool keep_cut = in->cut.active && !in->cut.skipping;
+    size_t keep = keep_cut ? in->cut.start : in->pos;
+    memmove(in->buf, in->buf + keep, in->end - keep);
+    in->end -= keep;
+    in->pos -= keep;
+    if (keep_cut) in->cut.start = 0;
+    if (in->cap - in->end < CHUNK) {
+        in->cap = in->end + 2 * CHUNK;
+        in->buf = realloc(in->buf, in->cap);
+        if (!in->buf) abort();
+    }
+    ssize_t got = rt_source_read(in->src, in->buf + in->end, in->cap - in->end);
+    if (got > 0) {
+        in->end += (size_t)got;
+        return true;
+    }
+    in->src_done = true;
+    if (got < 0) {
+        in->failed = true;
+        snprintf(in->err, sizeof in->err, "%s", rt_source_error(in->src));
+    }
+    return false;
+}
+
+static bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Skips blanks (and a leading byte-order mark); false at the end of text. */
+static bool skip_blanks(rt_input *in) {
+    for (;;) {
+        if (in->at_start && in->end - in->pos < 3 && more(in)) continue;
+        if (in->at_start && in->end - in->pos >= 3 && !memcmp(in->buf + in->pos, "\xef\xbb\xbf", 3))
+            in->pos += 3;
+        in->at_start = false;
+        while (in->pos < in->end && is_blank(in->buf[in->pos]))
+            in->line += in->buf[in->pos++] == '\n';
+        if (in->pos < in->end) return true;
+        if (!more(in)) return false;
+    }
+}
+
+/* Whether the '{' at pos opens {"Records": [ or {"records": [ (blanks
+   allowed); if so, pos moves past the '['. */
+static bool opens_records(rt_input *in) {
+    static const char *const keys[] = {"\"Records\"", "\"records\""};
+    for (;;) {
+        const char *b = in->buf, *end = b + in->end, *p = b + in->pos + 1;
+        bool short_text = false, yes = false;
+        for (const char *const *k = keys; k < keys + 2 && !yes && !short_text; k++) {
+            const char *q = p;
+            const char *steps[] = {*k, ":", "["};
+            size_t s = 0;
+            for (; s < 3; s++) {
+                while (q < end && is_blank(*q))
+                    q++;
+                size_t n = strlen(steps[s]);
+                if ((size_t)(end - q) < n) {
+                    short_text = (size_t)(end - q) == 0 || !memcmp(q, steps[s], (size_t)(end - q));
+                    break;
+                }
+                if (memcmp(q, steps[s], n)) break;
+                q += n;
+            }
+            if (s == 3) {
+                for (const char *c = b + in->pos; c < q; c++)
+                    in->line += *c == '\n';
+                in->pos = (size_t)(q - b);
+                yes = true;
+            }
+        }
+        if (yes) return true;
+        if (!short_text || in->end - in->pos > WRAPPER_LOOKAHEAD || !more(in)) return false;
+    }
+}
+
+static void start_cut(rt_input *in, kind k) {
+    in->cut_short = false;
+    in->cut = (cut){.kind = k,
+                    .start = in->pos,
+                    .line = in->line,
+                    .element = in->element,
+                    .active = true,
+                    .skipping = k == MEMBERS,
+                    .depth = k == MEMBERS};
+    /* The first byte is the document's whatever it is: a word element that
+       starts with a delimiter still takes one byte, so the reader moves on. */
+    if (k != CONTAINER && k != STRING) in->pos++;
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static inline uint64_t has_byte(uint64_t w, unsigned char c) {
+    uint64_t x = w ^ (ONES * c);
+    return (x - ONES) & ~x & HIGHS;
+}
+
+/* The first of buf[i, stop) that is a quote, a backslash or a newline:
+   most of an event is string text, which is skipped eight bytes at a time. */
+static size_t plain_run(const char *buf, size_t i, size_t stop) {
+    for (; stop - i >= 8; i += 8) {
+        uint64_t w;
+        memcpy(&w, buf + i, 8);
+        if (has_byte(w, '"') | has_byte(w, '\\') | has_byte(w, '\n')) break;
+    }
+    while (i < stop && buf[i] != '"' && buf[i] != '\\' && buf[i] != '\n')
+        i++;
+    return i;
+}
+
+/* The bytes a container's brackets are followed by, outside its strings. */
+static const bool structural[256] = {
+    ['"'] = 1, ['{'] = 1, ['['] = 1, ['}'] = 1, [']'] = 1, ['\n'] = 1};
+
+/* Whether the text goes on after the newline at pos as a document spread
+   over lines does: with a blank or a closing bracket. Reads ahead if it
+   must (which may move the text: positions are offsets). */
+static bool continues(rt_input *in) {
+    while (in->pos + 1 >= in->end)
+        if (!more(in)) return true; /* the end of the text ends the document anyway */
+    char c = in->buf[in->pos + 1];
+    return is_blank(c) || c == '}' || c == ']';
+}
+
+typedef enum step { ENDED, TOO_BIG, NO_MORE } step;
+
+/* Follows the document being cut from pos, until it ends (pos just after
+   it), grows past the size limit, or the text ends. */
+static step follow(rt_input *in) {
+    cut *c = &in->cut;
+    /* A container's closing bracket is its own; the byte that ends a line
+       or a word is not: either way the document may take max_doc bytes. */
+    size_t limit = in->max_doc + (c->kind == LINE || c->kind == ELEM_WORD);
+    for (;;) {
+        size_t stop = in->end;
+        if (!c->skipping && stop - c->start > limit) stop = c->start + limit;
+        size_t i = in->pos;
+        for (; i < stop; i++) {
+            if (c->in_string) {
+                if (!c->escape) i = plain_run(in->buf, i, stop);
+                if (i == stop) break;
+                char ch = in->buf[i];
+                if (ch == '\n') { /* a string cannot hold a raw newline: the line was cut */
+                    in->cut_short = true;
+                    break;
+                }
+                if (c->escape) {
+                    c->escape = false;
+                } else if (ch == '\\') {
+                    c->escape = true;
+                } else if (ch == '"') {
+                    c->in_string = false;
+                    if (c->kind == STRING) {
+                        in->pos = i + 1;
+                        return ENDED;
+                    }
+                }
+                continue;
+            }
+            if (c->kind == LINE) {
+                const char *nl = memchr(in->buf + i, '\n', stop - i);
+                i = nl ? (size_t)(nl - in->buf) : stop;
+                break;
+            }
+            if (c->kind == ELEM_WORD) {
+                char ch = in->buf[i];
+                if (ch == ',' || ch == ']' || ch == '}' || is_blank(ch)) break;
+                continue;
+            }
+            while (i < stop && !structural[(unsigned char)in->buf[i]])
+                i++;
+            if (i == stop) break;
+            char ch = in->buf[i];
+            if (ch == '"') {
+                c->in_string = true;
+            } else if (ch == '{' || ch == '[') {
+                c->depth++;
+            } else if (ch == '}' || ch == ']') {
+                if (c->depth > 0 && --c->depth == 0) {
+                    in->pos = i + 1;
+                    return ENDED;
+                }
+            } else if (ch == '\n') {
+                in->pos = i;
+                if (!continues(in)) {
+                    in->cut_short = true;
+                    return ENDED;
+                }
+                i = in->pos;
+                in->line++;
+                stop = in->end;
+                if (!c->skipping && stop - c->start > limit) stop = c->start + limit;
+            }
+        }
+        in->pos = i;
+        if (i < stop) return ENDED; /* at the byte that ended it, left for the framing */
+        if (!c->skipping && i - c->start >= limit) return TOO_BIG;
+        if (!more(in)) return NO_MORE;
+    }
+}
+
+/* The next document of the text with the framing followed: RT_DOC, RT_BAD
+   (one over the size limit, whose bytes are then skipped) or RT_EOF. */
+static rt_read next_text(rt_input *in, rt_doc *d) {
+    for (;;) {
+        cut *c = &in->cut;
+        if (c->active) {
+            step s = follow(in);
+            d->line = c->line;
+            d->element = c->element;
+            if (s == TOO_BIG) {
+                c->skipping = true;
+                snprintf(in->err, sizeof in->err, "%s longer than the limit of %zu bytes",
+                         c->element ? "element" : "line", in->max_doc);
+                d->error = in->err;
+                return RT_BAD;
+            }
+            c->active = false;
+            if (c->skipping) continue;
+            d->text = in->buf + c->start;
+            d->len = in->pos - c->start;
+            return RT_DOC;
+        }
+        if (!skip_blanks(in)) return RT_EOF;
+        char ch = in->buf[in->pos];
+        switch (in->where) {
+        case TOP:
+            in->element = 0;
+            if (ch == '[' || (ch == '{' && opens_records(in))) {
+                in->in_wrapper = ch == '{';
+                in->pos += ch == '[';
+                in->where = FIRST_ELEM;
+            } else {
+                start_cut(in, ch == '{' ? CONTAINER : LINE);
+            }
+            break;
+        case FIRST_ELEM:
+        case ELEM:
+            if (ch == ']') { /* an empty list, or a trailing comma: let both pass */
+                in->where = NEXT_ELEM;
+                break;
+            }
+            in->element++;
+            start_cut(in, ch == '{' || ch == '[' ? CONTAINER : ch == '"' ? STRING : ELEM_WORD);
+            in->where = NEXT_ELEM;
+            break;
+        case NEXT_ELEM:
+            if (ch == ',' || ch == ']') {
+                in->pos++;
+                in->where = ch == ',' ? ELEM : in->in_wrapper ? WRAPPER_TAIL : TOP;
+            } else {
+                /* After an element cut short by its line, the next line is
+                   taken as the next element; otherwise the list is broken,
+                   and what follows is read as top-level documents. */
+                in->where = in->cut_short ? ELEM : TOP;
+            }
+            in->cut_short = false;
+            break;
+        case WRAPPER_TAIL:
+            in->where = TOP;
+            if (ch == '}')
+                in->pos++;
+            else if (ch == ',')
+                start_cut(in, MEMBERS);
+            break;
+        }
+    }
+}
+
+rt_read rt_input_next(rt_input *in, rt_doc *d) {
+    for (;;) {
+        *d = (rt_doc){0};
+        if (in->vx_next < in->vx.n) {
+            const rt_vnet_event *e = &in->vx.ev[in->vx_next++];
+            d->line = in->vx_line;
+            d->element = in->vx_element;
+            d->tuple = e->tuple;
+            if (e->bad) {
+                d->error = in->vx.text + e->off;
+                return RT_BAD;
+            }
+            d->text = in->vx.text + e->off;
+            d->len = e->len;
+            return RT_DOC;
+        }
+        rt_read r = next_text(in, d);
+        if (r == RT_EOF && in->failed) {
+            in->failed = false;
+            return RT_ERROR;
+        }
+        if (r != RT_DOC) return r;
+        bool is_record = in->expanding != 0 && rt_vnet_is_record(d->text, d->len);
+        if (in->expanding < 0) in->expanding = is_record;
+        if (!is_record || !rt_vnet_expand(d->text, d->len, &in->vx)) return RT_DOC;
+        in->vx_next = 0;
+        in->vx_line = d->line;
+        in->vx_element = d->element;
+    }
+}

@@ -1,0 +1,444 @@
+/*
+ * replay.c: one input through the rules, on one thread of the pool.
+ *
+ * Rules given with -r are compiled once per log layout: with --profile, for
+ * that profile; by default, for the profile that fits the first events of
+ * each input (a pack of one detector rule per profile decides), so a
+ * directory of mixed CloudTrail and Windows logs needs no flags. Packs given
+ * with -p were mapped when they were compiled and run as they are. Packs are
+ * shared by the threads; each thread has its own scanners, event slots and
+ * interpreter state for them (an engine), made on first use.
+ *
+ * Every document the reader hands out is counted once, as evaluated,
+ * skipped (with a message) or filtered by --since/--until.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+/* Bad documents reported per input before the rest are only counted. */
+enum { MAX_REPORTED = 100 };
+/* Events read from the start of an input to choose its profile. */
+enum { SNIFF_EVENTS = 32 };
+enum { MAX_PACKS = 16, MAX_PROFILES = 32 };
+
+typedef struct mapped {
+    const char *profile;
+    sv_pack *pack; /* NULL when its rules could not be compiled */
+} mapped;
+
+struct replay {
+    const run_config *cfg;
+    pthread_mutex_t mu; /* over what follows */
+    mapped mapped[MAX_PROFILES];
+    size_t nmapped;
+    sv_pack *detect; /* one rule per profile, titled with its name */
+    bool refused;
+    stats stats;
+    uint64_t give_ups;
+};
+
+typedef struct engine {
+    const sv_pack *pack;
+    rt_scanner *scan;
+    sv_event *ev;
+    sv_exec *x;
+    uint32_t time_slot; /* the first of rt_time_paths in ev */
+    rule_stat *stats;   /* per rule, with --stats */
+} engine;
+
+typedef struct worker {
+    replay *r;
+    engine packs[MAX_PACKS];
+    engine mapped[MAX_PROFILES];
+    engine detect;
+    engine plain; /* no rules: checks a document and finds its time */
+    uint32_t *hits;
+    size_t nhits;
+    rt_output *out;
+} worker;
+
+/* Scanner paths: the pack's, then where event times are. */
+static void engine_init(engine *g, const sv_pack *p, bool with_stats) {
+    size_t np = p ? sv_pack_path_count(p) : 0, nt = rt_time_path_count;
+    const char **paths = malloc((np + nt) * sizeof *paths);
+    if (!paths) abort();
+    for (size_t i = 0; i < np; i++)
+        paths[i] = sv_pack_path(p, i);
+    memcpy(paths + np, rt_time_paths, nt * sizeof *paths);
+    *g = (engine){.pack = p,
+                  .scan = rt_scanner_new(paths, np + nt, p && sv_pack_wants_any(p)),
+                  .ev = sv_event_new(np + nt),
+                  .x = p ? sv_exec_new(p) : NULL,
+                  .time_slot = (uint32_t)np};
+    free(paths);
+    if (!p || !with_stats) return;
+    g->stats = calloc(sv_pack_rule_count(p) + 1, sizeof *g->stats);
+    if (!g->stats) abort();
+}
+
+/* Hands the engine's counts to the run, then frees it. */
+static void engine_stop(engine *g, replay *r) {
+    if (!g->scan) return;
+    pthread_mutex_lock(&r->mu);
+    if (g->x) r->give_ups += sv_exec_regex_limit_hits(g->x);
+    for (size_t i = 0; g->stats && i < sv_pack_rule_count(g->pack); i++)
+        if (g->stats[i].matches) stats_add(&r->stats, &g->stats[i]);
+    pthread_mutex_unlock(&r->mu);
+    rt_scanner_free(g->scan);
+    sv_event_free(g->ev);
+    sv_exec_free(g->x);
+    free(g->stats);
+}
+
+static engine *engine_for(worker *w, engine *g, const sv_pack *p) {
+    if (!g->scan) {
+        engine_init(g, p, w->r->cfg->stats);
+        sv_exec_set_shortcuts(g->x, !w->r->cfg->no_shortcuts);
+        size_t n = sv_pack_rule_count(p) + 1;
+        if (n > w->nhits) {
+            w->hits = realloc(w->hits, n * sizeof *w->hits);
+            if (!w->hits) abort();
+            w->nhits = n;
+        }
+    }
+    return g;
+}
+
+/* ---- packs ---- */
+
+/* The pack of the -r rules mapped through profile, compiled on first use;
+   its index in r->mapped, or -1 when its rules could not be compiled. */
+static int mapped_pack(replay *r, const char *profile) {
+    pthread_mutex_lock(&r->mu);
+    size_t i = 0;
+    while (i < r->nmapped && strcmp(r->mapped[i].profile, profile))
+        i++;
+    if (i == MAX_PROFILES) i = 0;
+    if (i == r->nmapped) {
+        rule_opts o = r->cfg->opt;
+        o.profile = profile;
+        size_t refused, len;
+        unsigned char *image = NULL;
+        cp_stats st;
+        term_hold();
+        sv_pack *p = cli_compile(r->cfg->rules, r->cfg->nrules, &o, &refused, &image, &len, &st);
+        term_release();
+        free(image);
+        r->refused |= refused > 0;
+        r->mapped[i] = (mapped){profile, p};
+        r->nmapped++;
+    }
+    int k = r->mapped[i].pack ? (int)i : -1;
+    pthread_mutex_unlock(&r->mu);
+    return k;
+}
+
+static sv_pack *detector_pack(void) {
+    sg_ruleset *rs = sg_ruleset_new(NULL);
+    sg_load_profile_detectors(rs);
+    unsigned char *img;
+    size_t len;
+    char err[256];
+    sv_pack *p = NULL;
+    if (cp_compile(rs, &img, &len, NULL, err, sizeof err) == 0) {
+        p = sv_pack_load(img, len, err, sizeof err);
+        free(img);
+    }
+    sg_ruleset_free(rs);
+    if (!p) fprintf(stderr, "sigvm: internal error: profile detectors: %s\n", err);
+    return p;
+}
+
+replay *replay_new(const run_config *cfg) {
+    replay *r = calloc(1, sizeof *r);
+    if (!r) abort();
+    r->cfg = cfg;
+    pthread_mutex_init(&r->mu, NULL);
+    bool ok = true;
+    if (cfg->nrules && cfg->auto_profile)
+        ok = (r->detect = detector_pack()) != NULL;
+    else if (cfg->nrules)
+        ok = mapped_pack(r, cfg->opt.profile ? cfg->opt.profile : "none") >= 0;
+    if (!ok) {
+        replay_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+bool replay_refused(const replay *r) {
+    return r->refused;
+}
+
+uint64_t replay_regex_give_ups(const replay *r) {
+    return r->give_ups;
+}
+
+void replay_print_stats(const replay *r, FILE *out) {
+    stats_print((stats *)&r->stats, out);
+}
+
+void replay_free(replay *r) {
+    if (!r) return;
+    for (size_t i = 0; i < r->nmapped; i++)
+        sv_pack_free(r->mapped[i].pack);
+    sv_pack_free(r->detect);
+    stats_free(&r->stats);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+}
+
+/* ---- one input ---- */
+
+/* One input: the engines that apply to it, and where it stands. */
+typedef struct cursor {
+    worker *w;
+    run_input *in;
+    sink *sink;
+    rt_input *ri;
+    engine *use[MAX_PACKS + 1];
+    size_t nuse;
+    uint64_t record; /* valid events so far */
+    uint64_t reported;
+    uint64_t offset; /* input bytes already counted in progress */
+} cursor;
+
+static void skip(cursor *c, const rt_doc *d, const char *why, size_t at) {
+    c->in->skipped++;
+    if (++c->reported > MAX_REPORTED) return;
+    char where[64] = "", byte[32] = "";
+    if (d->element) snprintf(where, sizeof where, "element %llu: ", (unsigned long long)d->element);
+    if (d->tuple)
+        snprintf(where + strlen(where), sizeof where - strlen(where),
+                 "flow tuple %llu: ", (unsigned long long)d->tuple);
+    if (at != SIZE_MAX) snprintf(byte, sizeof byte, " at byte %zu", at + 1);
+    /* "line skipped" for a top-level document, as NDJSON users know it */
+    sink_say(c->sink, "%s:%llu: %s%s%s; %sskipped\n", c->in->name, (unsigned long long)d->line,
+             where, why, byte, where[0] ? "" : "line ");
+    if (c->reported == MAX_REPORTED)
+        sink_say(c->sink, "%s: further bad events are counted, not shown\n", c->in->name);
+}
+
+static bool outside(const run_config *cfg, bool has_time, int64_t t) {
+    if (!cfg->has_since && !cfg->has_until) return false;
+    return !has_time || (cfg->has_since && t < cfg->since) || (cfg->has_until && t >= cfg->until);
+}
+
+static void note_match(engine *g, uint32_t rule, bool has_time, int64_t t) {
+    rule_stat *s = &g->stats[rule];
+    if (!s->matches) {
+        const sv_rule *r = sv_pack_rule(g->pack, rule);
+        s->id = sv_pack_string(g->pack, r->id, &s->id_len);
+        s->title = sv_pack_string(g->pack, r->title, &s->title_len);
+        s->level = sv_pack_string(g->pack, r->level, &s->level_len);
+    }
+    s->matches++;
+    if (!has_time) return;
+    if (!s->has_time || t < s->first) s->first = t;
+    if (!s->has_time || t > s->last) s->last = t;
+    s->has_time = true;
+}
+
+static void evaluate(cursor *c, const rt_doc *d) {
+    worker *w = c->w;
+    const run_config *cfg = w->r->cfg;
+    const char *err;
+    size_t off;
+    engine *first = c->nuse ? c->use[0] : &w->plain;
+    if (!rt_scan(first->scan, d->text, d->len, first->ev, &err, &off)) {
+        skip(c, d, err, off);
+        return;
+    }
+    int64_t t = 0;
+    bool has_time = rt_event_time(first->ev, first->time_slot, &t);
+    uint64_t record = ++c->record;
+    if (outside(cfg, has_time, t)) {
+        c->in->filtered++;
+        return;
+    }
+    for (size_t e = 0; e < c->nuse; e++) {
+        engine *g = c->use[e];
+        /* The first scan validated the document; the others only fill slots. */
+        if (e > 0) rt_scan(g->scan, d->text, d->len, g->ev, &err, &off);
+        size_t n = sv_exec_run(g->x, g->ev, w->hits);
+        for (size_t i = 0; i < n; i++) {
+            rt_match m = {g->pack, g->x,   g->ev,    w->hits[i], c->in->name, record, d->line,
+                          d->text, d->len, has_time, t};
+            rt_output_match(w->out, sink_out(c->sink), &m);
+            if (g->stats) note_match(g, w->hits[i], has_time, t);
+        }
+        c->in->matches += n;
+        atomic_fetch_add(&progress.matches, n);
+    }
+    sink_flush(c->sink);
+    c->in->evaluated++;
+}
+
+/* One thing the reader handed out. */
+static void handle(cursor *c, rt_read kind, const rt_doc *d) {
+    switch (kind) {
+    case RT_DOC:
+        c->in->read++;
+        evaluate(c, d);
+        break;
+    case RT_BAD:
+        c->in->read++;
+        skip(c, d, d->error, SIZE_MAX);
+        break;
+    case RT_ERROR:
+        snprintf(c->in->damage_text, sizeof c->in->damage_text, "%s", rt_input_error(c->ri));
+        c->in->damage = c->in->damage_text;
+        sink_say(c->sink, "%s: after line %llu: %s\n", c->in->name, (unsigned long long)d->line,
+                 c->in->damage);
+        break;
+    case RT_EOF: break;
+    }
+    uint64_t at = rt_input_offset(c->ri);
+    atomic_fetch_add(&progress.bytes, at - c->offset);
+    atomic_fetch_add(&progress.events, kind == RT_DOC || kind == RT_BAD);
+    c->offset = at;
+}
+
+/* Reads the next thing; the line of an error is that of the last document. */
+static rt_read next(cursor *c, rt_doc *d, uint64_t *last_line) {
+    rt_read k = rt_input_next(c->ri, d);
+    if (k == RT_ERROR) d->line = *last_line;
+    *last_line = d->line;
+    return k;
+}
+
+/* A copy of what the reader handed out while the profile is chosen. */
+typedef struct held {
+    rt_read kind;
+    rt_doc doc;
+    char *text;
+} held;
+
+/* The profile that the most sampled events fit ("none" when none does). */
+static const char *choose_profile(cursor *c, const held *h, size_t n) {
+    worker *w = c->w;
+    engine *g = engine_for(w, &w->detect, w->r->detect);
+    size_t nprof = sv_pack_rule_count(g->pack), best = SIZE_MAX, votes[64] = {0}, sampled = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *err;
+        size_t off;
+        if (h[i].kind != RT_DOC ||
+            !rt_scan(g->scan, h[i].doc.text, h[i].doc.len, g->ev, &err, &off))
+            continue;
+        sampled++;
+        size_t k = sv_exec_run(g->x, g->ev, w->hits);
+        for (size_t j = 0; j < k; j++)
+            if (w->hits[j] < 64) votes[w->hits[j]]++;
+    }
+    for (size_t j = 0; j < nprof && j < 64; j++)
+        if (votes[j] && (best == SIZE_MAX || votes[j] > votes[best])) best = j;
+    size_t len;
+    const char *profile = best == SIZE_MAX
+                              ? "none"
+                              : sv_pack_string(g->pack, sv_pack_rule(g->pack, best)->title, &len);
+    if (!w->r->cfg->opt.quiet)
+        sink_say(c->sink, "sigvm run: %s: profile %s (%zu of %zu sampled events fit)\n",
+                 c->in->name, profile, best == SIZE_MAX ? 0 : votes[best], sampled);
+    return profile;
+}
+
+/* Chooses the profile from copies of the first events, then handles them.
+   False when the input ended among them. */
+static bool start_auto(cursor *c, uint64_t *last_line) {
+    held h[SNIFF_EVENTS * 2];
+    size_t n = 0, docs = 0;
+    rt_read k = RT_DOC;
+    while (docs < SNIFF_EVENTS && n < sizeof h / sizeof *h) {
+        k = next(c, &h[n].doc, last_line);
+        if (k == RT_EOF) break;
+        h[n].kind = k;
+        h[n].text = NULL;
+        if (k == RT_DOC) {
+            h[n].text = malloc(h[n].doc.len ? h[n].doc.len : 1);
+            if (!h[n].text) abort();
+            memcpy(h[n].text, h[n].doc.text, h[n].doc.len);
+            h[n].doc.text = h[n].text;
+            docs++;
+        } else if (k == RT_BAD) {
+            if (!(h[n].text = strdup(h[n].doc.error))) abort();
+            h[n].doc.error = h[n].text;
+        }
+        n++;
+        if (k == RT_ERROR) break;
+    }
+    int i = mapped_pack(c->w->r, choose_profile(c, h, n));
+    if (i >= 0) c->use[c->nuse++] = engine_for(c->w, &c->w->mapped[i], c->w->r->mapped[i].pack);
+    for (size_t j = 0; j < n; j++) {
+        handle(c, h[j].kind, &h[j].doc);
+        free(h[j].text);
+    }
+    return k != RT_EOF && k != RT_ERROR;
+}
+
+static void replay_input(void *state, run_input *in, sink *s) {
+    worker *w = state;
+    const run_config *cfg = w->r->cfg;
+    if (in->walk_error) {
+        in->damage = in->walk_error;
+        in->unopened = true;
+        sink_say(s, "%s: %s\n", in->name, in->walk_error);
+        return;
+    }
+    char err[512];
+    rt_input *ri = rt_input_open(in->name, &cfg->input, err, sizeof err);
+    if (!ri) {
+        size_t skip = strncmp(err, in->name, strlen(in->name)) ? 0 : strlen(in->name) + 2;
+        snprintf(in->damage_text, sizeof in->damage_text, "%s", err + skip);
+        in->damage = in->damage_text;
+        in->unopened = true;
+        sink_say(s, "%s\n", err);
+        return;
+    }
+    cursor c = {.w = w, .in = in, .sink = s, .ri = ri};
+    for (size_t i = 0; i < cfg->npacks; i++)
+        c.use[c.nuse++] = engine_for(w, &w->packs[i], cfg->packs[i]);
+    bool more = true;
+    uint64_t last_line = 0;
+    if (cfg->nrules && cfg->auto_profile) {
+        more = start_auto(&c, &last_line);
+    } else if (cfg->nrules) {
+        int i = mapped_pack(w->r, cfg->opt.profile ? cfg->opt.profile : "none");
+        if (i >= 0) c.use[c.nuse++] = engine_for(w, &w->mapped[i], w->r->mapped[i].pack);
+    }
+    rt_doc d;
+    for (rt_read k; more && (k = next(&c, &d, &last_line)) != RT_EOF;) {
+        handle(&c, k, &d);
+        more = k != RT_ERROR;
+    }
+    rt_input_close(ri);
+}
+
+static void *worker_start(void *arg) {
+    worker *w = calloc(1, sizeof *w);
+    if (!w) abort();
+    w->r = arg;
+    engine_init(&w->plain, NULL, false);
+    w->out = rt_output_new(w->r->cfg->format, w->r->cfg->fields, w->r->cfg->nfields,
+                           w->r->cfg->with_event);
+    return w;
+}
+
+static void worker_stop(void *state) {
+    worker *w = state;
+    for (size_t i = 0; i < MAX_PACKS; i++)
+        engine_stop(&w->packs[i], w->r);
+    for (size_t i = 0; i < MAX_PROFILES; i++)
+        engine_stop(&w->mapped[i], w->r);
+    engine_stop(&w->detect, w->r);
+    engine_stop(&w->plain, w->r);
+    rt_output_free(w->out);
+    free(w->hits);
+    free(w);
+}
+
+pool_work replay_work(replay *r) {
+    return (pool_work){worker_start, replay_input, worker_stop, r};
+}
