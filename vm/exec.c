@@ -112,11 +112,19 @@ static bool match_regex(sv_exec *x, const sv_prepared *pr, const char *s, size_t
     }
 }
 
+/* The value as a number, parsed once per event however many numeric tests
+   (every EventID guard of a pack) ask for it. */
 static bool value_number(sv_event *ev, sv_value *v, double *d) {
-    if (v->type == SV_V_NUM) return sv_parse_number(v->p, v->len, d);
-    const char *s;
-    size_t n;
-    return v->type == SV_V_STR && sv_value_text(ev, v, &s, &n) && sv_parse_number(s, n, d);
+    if (!v->num_state) {
+        const char *s;
+        size_t n;
+        bool ok = v->type == SV_V_NUM ? sv_parse_number(v->p, v->len, &v->num)
+                                      : v->type == SV_V_STR && sv_value_text(ev, v, &s, &n) &&
+                                            sv_parse_number(s, n, &v->num);
+        v->num_state = ok ? 1 : 2;
+    }
+    *d = v->num;
+    return v->num_state == 1;
 }
 
 static bool num_cmp(unsigned kind, double a, double b) {

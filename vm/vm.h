@@ -240,6 +240,8 @@ typedef struct sv_value {
     uint32_t raw_len;
     const char *folded; /* case-folded text */
     uint32_t folded_len;
+    uint8_t num_state; /* 0 not parsed yet, 1 num holds the number, 2 not a number */
+    double num;
 } sv_value;
 
 typedef struct sv_event sv_event;
