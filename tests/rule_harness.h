@@ -81,4 +81,31 @@ static inline int harness_output(const char *rule_yaml, const char *event, char 
     return rc;
 }
 
+/* One table row: a piece of rule text, an event, the expected answer
+   (1 match, 0 no match). */
+typedef struct row {
+    const char *body;
+    const char *event;
+    int expect;
+} row;
+
+/* Makes a rule of a row's body and evaluates it (as harness_eval). */
+typedef int harness_wrap(const char *body, const char *event, char *diag, size_t diaglen);
+
+/* Runs every row through wrap and fails the test once, listing each row
+   whose answer differs (cmocka must be included before this header). */
+static inline void harness_rows(const row *rows, size_t n, harness_wrap *wrap) {
+    int failures = 0;
+    for (size_t i = 0; i < n; i++) {
+        char diag[512];
+        int got = wrap(rows[i].body, rows[i].event, diag, sizeof diag);
+        if (got != rows[i].expect) {
+            print_error("row %zu: expected %d got %d (%s)\n  rule text:\n%s\n  event: %s\n", i,
+                        rows[i].expect, got, diag, rows[i].body, rows[i].event);
+            failures++;
+        }
+    }
+    assert_int_equal(failures, 0);
+}
+
 #endif

@@ -11,12 +11,6 @@
 
 #include "rule_harness.h"
 
-typedef struct row {
-    const char *detection; /* YAML under "detection:", indented by 4 */
-    const char *event;
-    int expect; /* 1 match, 0 no match */
-} row;
-
 static int eval_detection(const char *detection, const char *event, const char *ph, char *diag,
                           size_t dl) {
     char rule[8192];
@@ -25,20 +19,12 @@ static int eval_detection(const char *detection, const char *event, const char *
     return harness_eval(rule, event, ph, diag, dl);
 }
 
-static void run_rows(const row *rows, size_t n) {
-    int failures = 0;
-    for (size_t i = 0; i < n; i++) {
-        char diag[512];
-        int got = eval_detection(rows[i].detection, rows[i].event, NULL, diag, sizeof diag);
-        if (got != rows[i].expect) {
-            print_error("row %zu: expected %d got %d (%s)\n  detection:\n%s\n  event: %s\n", i,
-                        rows[i].expect, got, diag, rows[i].detection, rows[i].event);
-            failures++;
-        }
-    }
-    assert_int_equal(failures, 0);
+/* A row's body is the YAML under "detection:", indented by 4. */
+static int detection_rule(const char *body, const char *event, char *diag, size_t dl) {
+    return eval_detection(body, event, NULL, diag, dl);
 }
-#define RUN(rows) run_rows(rows, sizeof rows / sizeof *rows)
+
+#define RUN(rows) harness_rows(rows, sizeof rows / sizeof *rows, detection_rule)
 
 #define SEL(body) "    sel:\n" body "    condition: sel\n"
 
