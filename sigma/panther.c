@@ -7,9 +7,12 @@
  * them, so no mapping applies). Detection is the rule's expression,
  * InlineFilters a filter that must hold as well, DynamicSeverities levels
  * that replace Severity when their Conditions hold, AlertTitle a title
- * template. Tests become samples when the ruleset reads tests. Keys the
- * schema allows but sigvm has no use for (DedupPeriodMinutes, GroupBy,
- * AlertContext ...) are accepted and ignored, as unknown top-level keys are.
+ * template. Tests become samples when the ruleset reads tests. A Threshold
+ * above 1 makes the rule an event_count correlation of itself: Threshold
+ * matches within DedupPeriodMinutes (default 60) per GroupBy values, or per
+ * rendered AlertTitle when there is no GroupBy; its own matches are then
+ * not reported. Keys the schema allows but sigvm has no use for
+ * (AlertContext ...) are accepted and ignored, as unknown top-level keys are.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +208,66 @@ static void tests(reader *r, const yt_node *doc, sg_rule *rule) {
         read_test(r, list->items[i], &rule->samples[rule->nsamples++]);
 }
 
+/* ---- Threshold ---- */
+
+/* GroupBy: key specifiers (Key, KeyPath, DeepKey) or plain paths, as paths
+   whose keys match whatever their case, as in detections. */
+static sg_strlist group_by(reader *r, const yt_node *list) {
+    sg_strlist l = {0};
+    if (!list || yt_is_null(list)) return l;
+    if (list->kind != YT_SEQ || list->n > SG_MAX_GROUP_BY) {
+        sg_error(r->rs, r->file, list->line, list->col, "GroupBy is a list of at most %d keys",
+                 SG_MAX_GROUP_BY);
+        r->ok = false;
+        return l;
+    }
+    l.v = sg_alloc(r->rs->arena, (list->n ? list->n : 1) * sizeof *l.v);
+    px c = {.rs = r->rs, .file = r->file};
+    for (size_t i = 0; i < list->n; i++) {
+        const yt_node *it = list->items[i];
+        px_key k = {0};
+        bool found = false;
+        const char *path = it->kind == YT_SCALAR ? it->text : NULL;
+        /* A resolved key's path has its '~' already: it is put back below. */
+        if (it->kind == YT_MAP && px_read_key(&c, it, &k, &found) && found) path = k.path + 1;
+        if (!path) return error_at(r, it, "%s", "a GroupBy entry is a key (Key: name)"), l;
+        size_t len = strlen(path) + 2;
+        l.v[l.n] = sg_alloc(r->rs->arena, len);
+        snprintf(l.v[l.n++], len, "~%s", path);
+    }
+    return l;
+}
+
+static void threshold(reader *r, const yt_node *doc, sg_rule *rule) {
+    const yt_node *t = yt_get(doc, "Threshold"), *dedup = yt_get(doc, "DedupPeriodMinutes");
+    double n = 1, minutes = 60;
+    if (t && (yt_core_type(t, &n) != YT_T_INT || n < 1)) {
+        error_at(r, t, "%s", "Threshold is a whole number, 1 or more");
+        return;
+    }
+    if (dedup && (yt_core_type(dedup, &minutes) != YT_T_INT || minutes < 1)) {
+        error_at(r, dedup, "%s", "DedupPeriodMinutes is a whole number of minutes, 1 or more");
+        return;
+    }
+    sg_strlist by = group_by(r, yt_get(doc, "GroupBy"));
+    if (n <= 1 || !r->ok) return;
+    sg_correlation *k = sg_alloc(r->rs->arena, sizeof *k);
+    *k = (sg_correlation){.id = rule->id,
+                          .title = rule->title,
+                          .level = rule->level,
+                          .type = SG_EVENT_COUNT,
+                          .nrefs = 1,
+                          .refs = sg_alloc(r->rs->arena, sizeof *k->refs),
+                          .group_by = by,
+                          .timespan_ms = (int64_t)minutes * 60000,
+                          .ops = 1u << SG_CMP_GTE,
+                          .by_title = by.n == 0,
+                          .pos = rule->pos};
+    k->cmp[SG_CMP_GTE] = n;
+    k->refs[0] = (sg_corr_ref){.ref = rule->id, .pos = rule->pos};
+    sg_vec_push(&r->rs->correlations, k);
+}
+
 /* ---- the document ---- */
 
 /* Whether the document is a rule sigvm runs; reports why not otherwise. */
@@ -279,5 +342,6 @@ void sg_read_panther(sg_ruleset *rs, const char *file, const yt_node *doc) {
     alert_title(&r, doc, rule);
     severities(&r, doc, rule);
     tests(&r, doc, rule);
+    threshold(&r, doc, rule);
     if (r.ok) sg_vec_push(&rs->rules, rule);
 }

@@ -72,6 +72,7 @@ void sg_ruleset_free(sg_ruleset *rs) {
     sg_vec_free(&rs->rules);
     sg_vec_free(&rs->diags);
     sg_vec_free(&rs->filters);
+    sg_vec_free(&rs->correlations);
     sg_mapping_free(rs->mapping);
     sg_arena_free(rs->arena);
     free(rs);
@@ -220,7 +221,7 @@ static void read_filter(sg_ruleset *rs, const char *file, const yt_node *doc) {
 
 static void read_document(sg_ruleset *rs, const char *file, const yt_node *doc) {
     if (yt_get(doc, "correlation")) {
-        sg_error(rs, file, doc->line, doc->col, "Sigma correlation rules are not supported yet");
+        sg_read_correlation(rs, file, doc);
         return;
     }
     bool filter = yt_get(doc, "filter") && !yt_get(doc, "detection");
@@ -400,5 +401,6 @@ int sg_finish(sg_ruleset *rs) {
                        "filter applies to no loaded rule (check its 'rules:' and 'logsource:')");
     }
     sg_apply_mapping(rs);
+    sg_resolve_correlations(rs);
     return (int)(rs->nerrors - before);
 }

@@ -236,6 +236,64 @@ int sg_load_profile_detectors(sg_ruleset *rs);
 /* After sg_finish: rules whose logsource the mapping did not know. */
 size_t sg_unmapped_count(const sg_ruleset *rs);
 
+/* ---- Correlation rules (correlation.c) ----
+ * A Sigma correlation document (spec v2.1), or a Panther rule's Threshold,
+ * relates matches of other rules over time. sg_finish resolves what each
+ * correlation refers to and the field each group-by name has in each
+ * referenced rule's events (aliases applied). */
+typedef enum sg_corr_type {
+    SG_EVENT_COUNT,
+    SG_VALUE_COUNT,
+    SG_TEMPORAL,
+    SG_TEMPORAL_ORDERED,
+    SG_VALUE_SUM,
+    SG_VALUE_AVG,
+    SG_VALUE_PERCENTILE
+} sg_corr_type;
+
+/* Most group-by fields a correlation may have. */
+#define SG_MAX_GROUP_BY 32
+
+/* The comparisons of a condition, as bits (1 << SG_CMP_x) of sg_correlation.ops;
+   several together must all hold (a range). */
+enum { SG_CMP_GT, SG_CMP_GTE, SG_CMP_LT, SG_CMP_LTE, SG_CMP_EQ, SG_CMP_NEQ, SG_CMPS };
+
+struct sg_correlation;
+
+/* One entry of a correlation's rules: a rule or another correlation. */
+typedef struct sg_corr_ref {
+    const char *ref;                   /* the id or name as written */
+    const sg_rule *rule;               /* resolved by sg_finish: this ... */
+    const struct sg_correlation *corr; /* ... or this */
+    const char **fields;               /* per group-by name, the field in its events */
+    sg_pos pos;
+} sg_corr_ref;
+
+typedef struct sg_correlation {
+    char *id, *name, *title, *level;
+    sg_corr_type type;
+    size_t nrefs;
+    sg_corr_ref *refs;
+    sg_strlist group_by;
+    const struct yt_node *aliases; /* until sg_finish resolves them */
+    int64_t timespan_ms;
+    char *field;       /* value_* types: the field whose values count */
+    double percentile; /* value_percentile: which one (0-100) */
+    unsigned ops;
+    double cmp[SG_CMPS];
+    bool generate; /* the referenced rules' own matches are reported too */
+    bool by_title; /* Panther without GroupBy: grouped by the rendered AlertTitle */
+    sg_pos pos;
+} sg_correlation;
+
+/* Parses a timespan (a positive whole number and one of s m h d w M y:
+   "10m"; a month is 30 days, a year 365) into ms. */
+bool sg_parse_timespan(const char *s, int64_t *ms);
+/* "event_count" ... as the specification spells it. */
+const char *sg_correlation_type_name(sg_corr_type t);
+size_t sg_correlation_count(const sg_ruleset *rs);
+const sg_correlation *sg_correlation_at(const sg_ruleset *rs, size_t i);
+
 size_t sg_rule_count(const sg_ruleset *rs);
 const sg_rule *sg_rule_at(const sg_ruleset *rs, size_t i);
 size_t sg_diag_count(const sg_ruleset *rs);

@@ -26,11 +26,12 @@ typedef struct sg_filter {
 struct sg_ruleset {
     sg_arena *arena;
     sg_options opt;
-    sg_vec rules;                 /* sg_rule * */
-    sg_vec diags;                 /* sg_diag * */
-    size_t nerrors;               /* diags that are errors */
-    sg_vec filters;               /* sg_filter * */
-    struct sg_mapping *mapping;   /* NULL: fields are used as named */
+    sg_vec rules;               /* sg_rule * */
+    sg_vec diags;               /* sg_diag * */
+    size_t nerrors;             /* diags that are errors */
+    sg_vec filters;             /* sg_filter * */
+    sg_vec correlations;        /* sg_correlation * */
+    struct sg_mapping *mapping; /* NULL: fields are used as named */
     size_t unmapped;
     struct yt_node *placeholders; /* the placeholder file's map, once read */
     bool placeholders_read;
@@ -71,6 +72,12 @@ void sg_read_panther(sg_ruleset *rs, const char *file, const struct yt_node *doc
 /* Adds a Sigma rule's SigmaHQ regression tests (its regression_tests_path)
    to its samples (regression.c). */
 void sg_read_regression(sg_ruleset *rs, const char *file, const struct yt_node *doc, sg_rule *r);
+
+/* Reads a correlation document (correlation.c). */
+void sg_read_correlation(sg_ruleset *rs, const char *file, const struct yt_node *doc);
+/* Resolves every correlation's references and group-by fields; errors for
+   what cannot be resolved (correlation.c). */
+void sg_resolve_correlations(sg_ruleset *rs);
 
 /* Rewrites every rule through the ruleset's mapping (mapping.c). */
 void sg_apply_mapping(sg_ruleset *rs);

@@ -41,11 +41,15 @@ enum { OPT_PROFILE = 256, OPT_MAPPING, OPT_UNMAPPED };
 extern const char cli_rule_help[];
 int cli_rule_option(int c, const char *arg, rule_opts *o);
 
+struct corr_plan;
 /* Reads and compiles rule paths into a loaded pack, printing diagnostics to
    stderr. *refused counts rules that had errors. NULL when nothing usable
-   came out (errors without keep_going, or an internal failure). */
+   came out (errors without keep_going, or an internal failure). plan, if
+   not NULL, gets the rules' correlations (NULL when there are none); when
+   NULL, correlations are reported as left out of the pack. */
 sv_pack *cli_compile(const char *const *paths, size_t n, const rule_opts *o, size_t *refused,
-                     unsigned char **image, size_t *image_len, cp_stats *stats);
+                     unsigned char **image, size_t *image_len, cp_stats *stats,
+                     struct corr_plan **plan);
 /* Prints a ruleset's diagnostics to stderr, as FILE:LINE:COL: error: ... */
 void cli_print_diags(const sg_ruleset *rs, bool quiet);
 /* Loads a pack file; NULL with a message on stderr. */

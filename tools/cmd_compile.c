@@ -54,7 +54,7 @@ int cmd_compile(int argc, char **argv) {
     unsigned char *image = NULL;
     cp_stats st = {0};
     sv_pack *pack = cli_compile((const char *const *)argv + optind, (size_t)(argc - optind), &o,
-                                &refused, &image, &len, &st);
+                                &refused, &image, &len, &st, NULL);
     int rc = refused ? EXIT_RULES : EXIT_OK;
     if (pack && out && !write_file(out, image, len)) {
         fprintf(stderr, "sigvm compile: %s: %s\n", out, strerror(errno));

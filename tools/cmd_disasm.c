@@ -45,7 +45,7 @@ int cmd_disasm(int argc, char **argv) {
         pack = cli_load_pack(argv[i]);
     else
         pack = cli_compile((const char *const *)argv + i, (size_t)(argc - i), &o, &refused, &image,
-                           &len, &st);
+                           &len, &st, NULL);
     free(image);
     if (!pack) return EXIT_RULES;
     sv_disasm(pack, stdout);

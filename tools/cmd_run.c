@@ -60,6 +60,12 @@ static const char help[] =
     "                          the name; repeatable)\n"
     "      --exclude GLOB      in directories, skip files and folders matching GLOB\n"
     "  -j, --jobs N            inputs read at once (default: one per CPU)\n"
+    "      --lateness SPAN     correlations: how far (10m, 1h, 0s) an event's time\n"
+    "                          may lag the latest one seen before it is late:\n"
+    "                          counted, not correlated (default 1h)\n"
+    "      --max-groups N      correlations: live groups at most (default 1000000);\n"
+    "                          matches past it are counted, not correlated\n"
+    "      --correlation-refs N  event references per correlation match (default 10)\n"
     "      --no-shortcuts      run every rule on every event, test by test, without\n"
     "                          rule guards or the literal prefilter (a slow check:\n"
     "                          the matches are the same)\n"
@@ -70,6 +76,11 @@ static const char help[] =
     "SystemTime, TimeCreated, EventTime, @timestamp, timestamp, time, published,\n"
     "created_at, ... (the first present). An event larger than 64 MiB, or nested\n"
     "deeper than 512, is reported and skipped. On a terminal, stderr shows progress.\n"
+    "\n"
+    "Correlation rules among the -r rules (Sigma correlation documents, Panther\n"
+    "Threshold) write one JSON line per correlation match after the rule matches:\n"
+    "rule_id, title, level, correlation, group, window_start, window_end, value,\n"
+    "events, refs (rule, input, record, time), refs_truncated.\n"
     "\n"
     "exit status: 0 every event of every input was evaluated (or filtered);\n"
     "1 the run finished, but some input was unreadable or damaged, or some events\n"
@@ -84,7 +95,10 @@ enum {
     OPT_EXPAND,
     OPT_INCLUDE,
     OPT_EXCLUDE,
-    OPT_NO_SHORTCUTS
+    OPT_NO_SHORTCUTS,
+    OPT_LATENESS,
+    OPT_MAX_GROUPS,
+    OPT_CORR_REFS
 };
 enum { MAX_JOBS = 64 };
 
@@ -235,12 +249,16 @@ int cmd_run(int argc, char **argv) {
                                           {"exclude", required_argument, 0, OPT_EXCLUDE},
                                           {"jobs", required_argument, 0, 'j'},
                                           {"no-shortcuts", no_argument, 0, OPT_NO_SHORTCUTS},
+                                          {"lateness", required_argument, 0, OPT_LATENESS},
+                                          {"max-groups", required_argument, 0, OPT_MAX_GROUPS},
+                                          {"correlation-refs", required_argument, 0, OPT_CORR_REFS},
                                           {"help", no_argument, 0, 'h'},
                                           CLI_RULE_OPTIONS,
                                           {0}};
     static const char *const formats[] = {"jsonl", "csv", "table"};
     static const char *const expands[] = {"auto", "none", "vnet-flow"};
-    run_config cfg = {.with_event = true};
+    run_config cfg = {
+        .with_event = true, .lateness = 3600000, .max_groups = 1000000, .max_refs = 10};
     const char **rules = calloc((size_t)argc, sizeof *rules), *outpath = NULL;
     sv_pack **packs = calloc((size_t)argc, sizeof *packs);
     char *fields_text = NULL;
@@ -274,6 +292,27 @@ int cmd_run(int argc, char **argv) {
         case OPT_UNTIL: ok = cfg.has_until = parse_time("--until", optarg, &cfg.until); break;
         case OPT_STATS: cfg.stats = true; break;
         case OPT_NO_SHORTCUTS: cfg.no_shortcuts = true; break;
+        case OPT_LATENESS:
+            if (!strcmp(optarg, "0"))
+                cfg.lateness = 0;
+            else
+                ok = sg_parse_timespan(optarg, &cfg.lateness);
+            if (!ok) fprintf(stderr, "sigvm run: --lateness takes 0 or a span (30s, 10m, 1h)\n");
+            break;
+        case OPT_MAX_GROUPS:
+        case OPT_CORR_REFS: {
+            char *end;
+            long long v = strtoll(optarg, &end, 10);
+            ok = end != optarg && !*end && v >= (c == OPT_MAX_GROUPS) && v <= 1000000000;
+            if (!ok)
+                fprintf(stderr, "sigvm run: %s takes a number, not '%s'\n",
+                        c == OPT_MAX_GROUPS ? "--max-groups" : "--correlation-refs", optarg);
+            if (c == OPT_MAX_GROUPS)
+                cfg.max_groups = (size_t)v;
+            else
+                cfg.max_refs = (size_t)v;
+            break;
+        }
         case OPT_EXPAND: {
             int e = pick("--expand", optarg, expands, 3);
             ok = e >= 0;
@@ -338,6 +377,7 @@ int cmd_run(int argc, char **argv) {
     pool_work work = replay_work(rp);
     pool_run(inputs.v, inputs.n, (unsigned)jobs, out, &work);
     progress_stop();
+    replay_finish(rp, out, cfg.opt.quiet);
     if (fflush(out) != 0 || ferror(out)) {
         perror("sigvm run: writing matches");
         rc = EXIT_DATA;

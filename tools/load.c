@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "correlations.h"
 
 void cli_print_diags(const sg_ruleset *rs, bool quiet) {
     for (size_t i = 0; i < sg_diag_count(rs); i++) {
@@ -67,7 +68,7 @@ int cli_rule_option(int c, const char *arg, rule_opts *o) {
 }
 
 sv_pack *cli_compile(const char *const *paths, size_t n, const rule_opts *o, size_t *refused,
-                     unsigned char **image, size_t *image_len, cp_stats *stats) {
+                     unsigned char **image, size_t *image_len, cp_stats *stats, corr_plan **plan) {
     sg_options so = {.placeholder_file = o->placeholders, .run_unmapped = o->run_unmapped};
     sg_ruleset *rs = sg_ruleset_new(&so);
     sg_use_profile(rs, o->profile);
@@ -86,6 +87,11 @@ sv_pack *cli_compile(const char *const *paths, size_t n, const rule_opts *o, siz
                                 : "skipped (--unmapped=run runs them)");
     sv_pack *pack = NULL;
     if (*refused && !o->keep_going) goto done;
+    if (plan)
+        *plan = corr_plan_new(rs);
+    else if (sg_correlation_count(rs) && !o->quiet)
+        fprintf(stderr, "sigvm: %zu correlation rules are not kept in packs: run them with -r\n",
+                sg_correlation_count(rs));
     char err[512];
     if (cp_compile(rs, image, image_len, stats, err, sizeof err) != 0) {
         fprintf(stderr, "sigvm: %s\n", err);

@@ -11,11 +11,19 @@
  *
  * Every document the reader hands out is counted once, as evaluated,
  * skipped (with a message) or filtered by --since/--until.
+ *
+ * Correlation rules among the -r rules: every match of a rule they refer to
+ * is fed, with the event's time and the values of the group-by fields (read
+ * by a second scanner over the plan's paths, only for such events), to the
+ * one correlator of the run, under the replay's lock, whatever the thread.
+ * Its matches are held in a temporary file and written after every input's
+ * matches, by replay_finish.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "correlations.h"
 #include "run.h"
 
 /* Bad documents reported per input before the rest are only counted. */
@@ -38,6 +46,11 @@ struct replay {
     bool refused;
     stats stats;
     uint64_t give_ups;
+    corr_plan *plan; /* NULL: no correlations */
+    rt_correlator *corr;
+    FILE *corr_out;
+    uint64_t corr_printed;
+    atomic_uint_fast64_t corr_untimed;
 };
 
 typedef struct engine {
@@ -47,6 +60,9 @@ typedef struct engine {
     sv_exec *x;
     uint32_t time_slot; /* the first of rt_time_paths in ev */
     rule_stat *stats;   /* per rule, with --stats */
+    corr_links links;   /* with correlations: what each rule feeds */
+    rt_scanner *corr_scan;
+    sv_event *corr_ev;
 } engine;
 
 typedef struct worker {
@@ -91,11 +107,23 @@ static void engine_stop(engine *g, replay *r) {
     sv_event_free(g->ev);
     sv_exec_free(g->x);
     free(g->stats);
+    corr_links_free(&g->links);
+    rt_scanner_free(g->corr_scan);
+    sv_event_free(g->corr_ev);
 }
 
 static engine *engine_for(worker *w, engine *g, const sv_pack *p) {
     if (!g->scan) {
         engine_init(g, p, w->r->cfg->stats);
+        /* Another thread's first compile may be setting the plan. */
+        pthread_mutex_lock(&w->r->mu);
+        const corr_plan *plan = w->r->plan;
+        pthread_mutex_unlock(&w->r->mu);
+        if (plan && p != w->r->detect) {
+            corr_links_init(&g->links, plan, p);
+            g->corr_scan = rt_scanner_new(plan->paths, plan->npaths, false);
+            g->corr_ev = sv_event_new(plan->npaths);
+        }
         sv_exec_set_shortcuts(g->x, !w->r->cfg->no_shortcuts);
         size_t n = sv_pack_rule_count(p) + 1;
         if (n > w->nhits) {
@@ -105,6 +133,97 @@ static engine *engine_for(worker *w, engine *g, const sv_pack *p) {
         }
     }
     return g;
+}
+
+/* ---- correlations ---- */
+
+static void emit(void *arg, const rt_corr_match *m) {
+    replay *r = arg;
+    if (!r->plan->out[m->corr].print) return;
+    corr_write_match(r->corr_out, r->plan, m);
+    r->corr_printed++;
+}
+
+static void start_correlations(replay *r, corr_plan *plan) {
+    const run_config *cfg = r->cfg;
+    rt_corr_opts o = {.lateness = cfg->lateness,
+                      .max_groups = cfg->max_groups,
+                      .max_refs = cfg->max_refs,
+                      .emit = emit,
+                      .arg = r};
+    if (!(r->corr_out = tmpfile())) {
+        perror("sigvm run: temporary file for correlation matches");
+        abort();
+    }
+    r->plan = plan;
+    r->corr = rt_corr_new(plan->defs, plan->ndefs, &o);
+}
+
+/* The first text at path slot k of the correlation scan, or NULL. */
+static const char *value_at(engine *g, int k, size_t *len) {
+    const char *s = NULL;
+    sv_value *v = k < 0 ? NULL : sv_event_get(g->corr_ev, (uint32_t)k);
+    return v && sv_value_text(g->corr_ev, v, &s, len) ? s : NULL;
+}
+
+/* Feeds a match of rule to the correlations it is referred to by. */
+static void feed(replay *r, engine *g, uint32_t rule, const rt_doc *d, bool *scanned,
+                 const rt_corr_event *base) {
+    const corr_plan *plan = r->plan;
+    for (uint32_t i = g->links.start[rule]; i < g->links.start[rule + 1]; i++) {
+        const corr_feed *f = &plan->feeds[g->links.feeds[i]];
+        size_t ngroup = plan->defs[f->corr].ngroup;
+        const char *vals[ngroup + 1];
+        size_t lens[ngroup + 1];
+        char *title = NULL;
+        if (!*scanned) {
+            const char *err;
+            size_t off;
+            rt_scan(g->corr_scan, d->text, d->len, g->corr_ev, &err, &off);
+            *scanned = true;
+        }
+        for (size_t k = 0; k < ngroup; k++)
+            vals[k] = f->by_title ? (title = sv_render_title(g->pack, rule, g->ev, &lens[k]))
+                                  : value_at(g, (int)f->group_paths[k], &lens[k]);
+        rt_corr_event e = *base;
+        e.group = vals;
+        e.group_len = lens;
+        e.value = value_at(g, f->value_path, &e.value_len);
+        pthread_mutex_lock(&r->mu);
+        rt_corr_feed(r->corr, f->corr, f->input, &e);
+        pthread_mutex_unlock(&r->mu);
+        free(title);
+    }
+}
+
+uint64_t replay_finish(replay *r, FILE *out, bool quiet) {
+    if (!r->corr) return 0;
+    rt_corr_finish(r->corr);
+    rewind(r->corr_out);
+    char buf[1 << 16];
+    for (size_t n; (n = fread(buf, 1, sizeof buf, r->corr_out)) > 0;)
+        fwrite(buf, 1, n, out);
+    rt_corr_stats st = rt_corr_get_stats(r->corr);
+    if (!quiet || st.late || st.refused)
+        fprintf(stderr,
+                "sigvm run: correlations: %llu matches fed, %llu correlation matches (%llu "
+                "reported); %llu late, %llu without a time, %llu without group-by values, "
+                "%llu refused at the live-group limit; at most %zu groups live\n",
+                (unsigned long long)st.fed, (unsigned long long)st.matches,
+                (unsigned long long)r->corr_printed, (unsigned long long)st.late,
+                (unsigned long long)r->corr_untimed, (unsigned long long)st.ungrouped,
+                (unsigned long long)st.refused, st.peak_groups);
+    if (st.late)
+        fprintf(stderr,
+                "sigvm run: %llu matches came more than --lateness before the latest event "
+                "time and were not correlated\n",
+                (unsigned long long)st.late);
+    if (st.refused)
+        fprintf(stderr,
+                "sigvm run: %llu matches were not correlated: %zu groups live at once "
+                "(--max-groups)\n",
+                (unsigned long long)st.refused, r->cfg->max_groups);
+    return r->corr_printed;
 }
 
 /* ---- packs ---- */
@@ -124,9 +243,16 @@ static int mapped_pack(replay *r, const char *profile) {
         unsigned char *image = NULL;
         cp_stats st;
         term_hold();
-        sv_pack *p = cli_compile(r->cfg->rules, r->cfg->nrules, &o, &refused, &image, &len, &st);
+        corr_plan *plan = NULL;
+        sv_pack *p =
+            cli_compile(r->cfg->rules, r->cfg->nrules, &o, &refused, &image, &len, &st, &plan);
         term_release();
         free(image);
+        /* Every profile has the same correlations: the first compile's serve. */
+        if (p && plan && !r->plan)
+            start_correlations(r, plan);
+        else
+            corr_plan_free(plan);
         r->refused |= refused > 0;
         r->mapped[i] = (mapped){profile, p};
         r->nmapped++;
@@ -187,6 +313,9 @@ void replay_free(replay *r) {
         sv_pack_free(r->mapped[i].pack);
     sv_pack_free(r->detect);
     stats_free(&r->stats);
+    rt_corr_free(r->corr);
+    corr_plan_free(r->plan);
+    if (r->corr_out) fclose(r->corr_out);
     pthread_mutex_destroy(&r->mu);
     free(r);
 }
@@ -263,15 +392,26 @@ static void evaluate(cursor *c, const rt_doc *d) {
         engine *g = c->use[e];
         /* The first scan validated the document; the others only fill slots. */
         if (e > 0) rt_scan(g->scan, d->text, d->len, g->ev, &err, &off);
-        size_t n = sv_exec_run(g->x, g->ev, w->hits);
+        size_t n = sv_exec_run(g->x, g->ev, w->hits), shown = 0;
+        bool scanned = false;
+        rt_corr_event base = {.time = t, .input = c->in->name, .record = record};
         for (size_t i = 0; i < n; i++) {
-            rt_match m = {g->pack, g->x,   g->ev,    w->hits[i], c->in->name, record, d->line,
+            uint32_t rule = w->hits[i];
+            if (g->stats) note_match(g, rule, has_time, t);
+            if (g->corr_scan && g->links.start[rule] < g->links.start[rule + 1]) {
+                if (has_time)
+                    feed(w->r, g, rule, d, &scanned, &base);
+                else
+                    atomic_fetch_add(&w->r->corr_untimed, 1);
+                if (!g->links.print[rule]) continue;
+            }
+            rt_match m = {g->pack, g->x,   g->ev,    rule, c->in->name, record, d->line,
                           d->text, d->len, has_time, t};
             rt_output_match(w->out, sink_out(c->sink), &m);
-            if (g->stats) note_match(g, w->hits[i], has_time, t);
+            shown++;
         }
-        c->in->matches += n;
-        atomic_fetch_add(&progress.matches, n);
+        c->in->matches += shown;
+        atomic_fetch_add(&progress.matches, shown);
     }
     sink_flush(c->sink);
     c->in->evaluated++;

@@ -35,6 +35,9 @@ typedef struct run_config {
     int64_t since, until;
     bool stats;
     bool no_shortcuts; /* every rule on every event, test by test (a check) */
+    int64_t lateness;  /* correlations: ms an event may come after later ones */
+    size_t max_groups; /* correlations: live groups at most */
+    size_t max_refs;   /* correlations: event references per match */
 } run_config;
 
 /* One input and what became of it. read = evaluated + skipped + filtered. */
@@ -81,6 +84,10 @@ uint64_t replay_regex_give_ups(const replay *r);
 /* The per-rule summary collected so far (--stats). */
 void replay_print_stats(const replay *r, FILE *out);
 void replay_free(replay *r);
+/* After every input: evaluates the correlation windows left, writes their
+   matches to out and their counts to stderr; returns how many were
+   written. */
+uint64_t replay_finish(replay *r, FILE *out, bool quiet);
 /* Threads of pool_run for this replay. */
 pool_work replay_work(replay *r);
 
