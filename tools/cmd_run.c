@@ -4,6 +4,7 @@
  * and ends the run with its summary and exit status; replay.c reads each
  * input through the rules, ordered.c spreads the inputs over threads.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,6 +344,14 @@ int cmd_run(int argc, char **argv) {
         rc = EXIT_USAGE;
         goto done;
     }
+    /* Rules are compiled when the first input needs them (for its profile);
+       a path that is not there is refused before any input is read. */
+    for (size_t i = 0; i < cfg.nrules; i++)
+        if (access(rules[i], R_OK) != 0) {
+            fprintf(stderr, "%s: %s\n", rules[i], strerror(errno));
+            rc = EXIT_RULES;
+            goto done;
+        }
     if (cfg.nfields && format == RT_FORMAT_JSONL)
         fputs("sigvm run: --fields applies to --format csv and table; JSONL has every field\n",
               stderr);

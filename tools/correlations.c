@@ -12,9 +12,10 @@ static void *own(corr_plan *p, size_t n) {
         p->owned = realloc(p->owned, p->capowned * sizeof *p->owned);
         if (!p->owned) abort();
     }
-    void *m = calloc(1, n ? n : 1);
-    if (!m) abort();
-    return p->owned[p->nowned++] = m;
+    void **slot = &p->owned[p->nowned++];
+    *slot = calloc(1, n ? n : 1);
+    if (!*slot) abort();
+    return *slot;
 }
 
 static char *own_str(corr_plan *p, const char *s) {

@@ -7,6 +7,7 @@ done
 grep -q "exit status" "$TMP/h" && ok || bad "--help lists exit statuses"
 expect_status 2 "unknown command" "$SIGVM" frobnicate 2>/dev/null
 expect_status 2 "run without rules" "$SIGVM" run /dev/null 2>/dev/null
+expect_status 3 "missing rule path" "$SIGVM" run -r "$TMP/no-such-rules" /dev/null 2>/dev/null
 expect_status 2 "unknown option" "$SIGVM" compile --nope x 2>/dev/null
 
 # A bad rule: file:line:col, exit 3; with -k the good rule still compiles.
