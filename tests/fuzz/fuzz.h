@@ -115,4 +115,15 @@ static inline sv_pack *fuzz_compile(const sg_ruleset *rs) {
     return p;
 }
 
+/* The end every rule-reading target shares: finish reading, compile, run
+   the pack over the events, free everything. */
+static inline int fuzz_finish(sg_ruleset *rs) {
+    sg_finish(rs);
+    sv_pack *p = fuzz_compile(rs);
+    if (p) fuzz_run_events(p);
+    sv_pack_free(p);
+    sg_ruleset_free(rs);
+    return 0;
+}
+
 #endif

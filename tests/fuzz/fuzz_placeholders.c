@@ -25,10 +25,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sg_ruleset *rs = sg_ruleset_new(&opt);
     sg_placeholders_load_buffer(rs, opt.placeholder_file, (const char *)data, size);
     sg_load_buffer(rs, "rule.yml", rules, sizeof rules - 1);
-    sg_finish(rs);
-    sv_pack *p = fuzz_compile(rs);
-    if (p) fuzz_run_events(p);
-    sv_pack_free(p);
-    sg_ruleset_free(rs);
-    return 0;
+    return fuzz_finish(rs);
 }

@@ -7,10 +7,5 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sg_ruleset *rs = sg_ruleset_new(NULL);
     sg_load_buffer(rs, "fuzz.yml", (const char *)data, size);
-    sg_finish(rs);
-    sv_pack *p = fuzz_compile(rs);
-    if (p) fuzz_run_events(p);
-    sv_pack_free(p);
-    sg_ruleset_free(rs);
-    return 0;
+    return fuzz_finish(rs);
 }
