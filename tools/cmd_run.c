@@ -60,7 +60,9 @@ static const char help[] =
     "                          with '/' matches the path under the directory, else\n"
     "                          the name; repeatable)\n"
     "      --exclude GLOB      in directories, skip files and folders matching GLOB\n"
-    "  -j, --jobs N            inputs read at once (default: one per CPU)\n"
+    "  -j, --jobs N            threads (default: one per CPU); inputs are read in\n"
+    "                          parallel and a large one is shared among them; the\n"
+    "                          output is the same for any N\n"
     "      --lateness SPAN     correlations: how far (10m, 1h, 0s) an event's time\n"
     "                          may lag the latest one seen before it is late:\n"
     "                          counted, not correlated (default 1h)\n"
@@ -375,7 +377,6 @@ int cmd_run(int argc, char **argv) {
     list_inputs(&inputs, argv + optind, argc - optind, &inc, &exc);
     if (!jobs) jobs = sysconf(_SC_NPROCESSORS_ONLN);
     if (jobs < 1) jobs = 1;
-    if ((size_t)jobs > inputs.n) jobs = (long)inputs.n;
     if (jobs > MAX_JOBS) jobs = MAX_JOBS;
 
     rt_output *header = rt_output_new(cfg.format, cfg.fields, cfg.nfields, cfg.with_event);

@@ -8,6 +8,11 @@
  * head reaches them. A huge first file thus streams as it is read, and
  * only inputs waiting behind it are held back. Threads take inputs at most
  * WINDOW ahead of the head, which bounds the temporary files open at once.
+ *
+ * A thread with no input left to take helps with one being read: the
+ * thread reading an input offers it (pool_offer) once it can be shared,
+ * and idle threads call work->help on the first input on offer until it
+ * is withdrawn, so a single large file keeps every thread busy.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -34,6 +39,8 @@ struct sink {
     size_t diag_len;
     bool direct; /* at the head: writing straight out */
     bool done;
+    void *job;       /* on offer to idle threads (pool_offer), or NULL */
+    unsigned helpers; /* threads inside work->help for it */
 };
 
 struct pool {
@@ -143,20 +150,68 @@ static void finish(pool *p, size_t i) {
     pthread_mutex_unlock(&p->mu);
 }
 
-/* The next input to read, or SIZE_MAX when none is left. */
-static size_t take(pool *p) {
+/* The first input on offer, or NULL; caller holds the pool's lock. */
+static sink *offered(pool *p) {
+    for (size_t i = atomic_load(&p->head); i < p->next; i++)
+        if (p->sinks[i].job) return &p->sinks[i];
+    return NULL;
+}
+
+/* What a thread does next: read input *i (true), or help with *job of
+   input *with (true, *i SIZE_MAX), or stop (false) once every input is
+   finished. */
+static bool take(pool *p, size_t *i, sink **with, void **job) {
     pthread_mutex_lock(&p->mu);
-    while (p->next < p->n && p->next >= atomic_load(&p->head) + WINDOW)
+    *i = SIZE_MAX;
+    *with = NULL;
+    for (;;) {
+        size_t head = atomic_load(&p->head);
+        if (p->next < p->n && p->next < head + WINDOW) {
+            *i = p->next++;
+            break;
+        }
+        if ((*with = offered(p))) {
+            (*with)->helpers++;
+            *job = (*with)->job; /* withdrawn once the lock is let go, perhaps */
+            break;
+        }
+        if (head == p->n) break;
         pthread_cond_wait(&p->moved, &p->mu);
-    size_t i = p->next < p->n ? p->next++ : SIZE_MAX;
+    }
     pthread_mutex_unlock(&p->mu);
-    return i;
+    return *i != SIZE_MAX || *with;
+}
+
+void pool_offer(sink *s, void *job) {
+    pthread_mutex_lock(&s->pool->mu);
+    s->job = job;
+    pthread_cond_broadcast(&s->pool->moved);
+    pthread_mutex_unlock(&s->pool->mu);
+}
+
+void pool_withdraw(sink *s) {
+    pthread_mutex_lock(&s->pool->mu);
+    s->job = NULL;
+    while (s->helpers)
+        pthread_cond_wait(&s->pool->moved, &s->pool->mu);
+    pthread_mutex_unlock(&s->pool->mu);
 }
 
 static void *thread_main(void *arg) {
     pool *p = arg;
     void *state = p->work->start(p->work->arg);
-    for (size_t i; (i = take(p)) != SIZE_MAX;) {
+    size_t i;
+    sink *with;
+    void *job;
+    while (take(p, &i, &with, &job)) {
+        if (with) {
+            p->work->help(state, job);
+            pthread_mutex_lock(&p->mu);
+            with->helpers--;
+            pthread_cond_broadcast(&p->moved);
+            pthread_mutex_unlock(&p->mu);
+            continue;
+        }
         p->work->input(state, &p->inputs[i], &p->sinks[i]);
         finish(p, i);
     }

@@ -12,6 +12,10 @@
  * Every document the reader hands out is counted once, as evaluated,
  * skipped (with a message) or filtered by --since/--until.
  *
+ * An input is shared by every thread that has nothing else to do (see
+ * "one input" below): a single large file keeps all of them busy, and what
+ * is written does not depend on how many there were.
+ *
  * Correlation rules among the -r rules: every match of a rule they refer to
  * is fed, with the event's time and the values of the group-by fields (read
  * by a second scanner over the plan's paths, only for such events), to the
@@ -322,22 +326,88 @@ void replay_free(replay *r) {
 
 /* ---- one input ---- */
 
-/* One input: the engines that apply to it, and where it stands. */
-typedef struct cursor {
-    worker *w;
+/* An input is read a batch of documents at a time, under its lock; any
+   thread screens a batch (scan and rules, nothing written), and one thread
+   at a time commits the screened batches in input order: counts, record
+   numbers, and for the few documents that matched or are bad, the whole
+   evaluation again, writing as a single thread would. Output therefore does
+   not depend on how many threads shared the input. A ring of RING batches
+   bounds how far reading runs ahead of committing. */
+enum { BATCH_DOCS = 1024, BATCH_BYTES = 1 << 20, RING = 8 };
+
+/* What screening found out about a document. */
+typedef enum verdict {
+    V_QUIET,    /* a valid event that no rule matched */
+    V_FILTERED, /* a valid event outside --since/--until */
+    V_LOUD      /* a match, a bad document, an error: committed the long way */
+} verdict;
+
+typedef struct batch {
+    size_t n, cap;
+    rt_read *kind;
+    rt_doc *doc;
+    size_t *at; /* where the document's text (or error) starts in text */
+    uint8_t *verdict;
+    char *text;
+    size_t len, text_cap;
+    bool done; /* screened, waiting to be committed */
+} batch;
+
+/* Which engine of a thread serves an input: that of -p pack i, or that of
+   the -r rules mapped for profile i. */
+typedef struct engine_ref {
+    bool mapped;
+    size_t i;
+} engine_ref;
+
+/* An input being read, shared by the threads working on it. */
+typedef struct input_job {
     run_input *in;
     sink *sink;
     rt_input *ri;
-    engine *use[MAX_PACKS + 1];
-    size_t nuse;
+    engine_ref refs[MAX_PACKS + 1];
+    size_t nrefs;
+    pthread_mutex_t mu;   /* over reading and the ring */
+    pthread_cond_t moved; /* a batch was committed */
+    uint64_t last_line;   /* of the last document read */
+    uint64_t offset;      /* input bytes already counted in progress */
+    bool ended;           /* the reader said RT_EOF or RT_ERROR */
+    batch ring[RING];
+    uint64_t nread, ncommitted; /* batches */
+    bool committing;            /* some thread is committing batches */
+    /* The committing thread's: */
     uint64_t record; /* valid events so far */
     uint64_t reported;
-    uint64_t offset; /* input bytes already counted in progress */
+} input_job;
+
+/* One thread's hold on an input: its own engines for the input's packs. */
+typedef struct cursor {
+    worker *w;
+    input_job *j;
+    engine *use[MAX_PACKS + 1];
+    size_t nuse;
 } cursor;
 
+static engine *engine_of(worker *w, engine_ref ref) {
+    if (ref.mapped) return engine_for(w, &w->mapped[ref.i], w->r->mapped[ref.i].pack);
+    return engine_for(w, &w->packs[ref.i], w->r->cfg->packs[ref.i]);
+}
+
+static void cursor_init(cursor *c, worker *w, input_job *j) {
+    *c = (cursor){.w = w, .j = j};
+    for (size_t i = 0; i < j->nrefs; i++)
+        c->use[c->nuse++] = engine_of(w, j->refs[i]);
+}
+
+static void use_engine(cursor *c, engine_ref ref) {
+    c->j->refs[c->j->nrefs++] = ref;
+    c->use[c->nuse++] = engine_of(c->w, ref);
+}
+
 static void skip(cursor *c, const rt_doc *d, const char *why, size_t at) {
-    c->in->skipped++;
-    if (++c->reported > MAX_REPORTED) return;
+    run_input *in = c->j->in;
+    in->skipped++;
+    if (++c->j->reported > MAX_REPORTED) return;
     char where[64] = "", byte[32] = "";
     if (d->element) snprintf(where, sizeof where, "element %llu: ", (unsigned long long)d->element);
     if (d->tuple)
@@ -345,10 +415,10 @@ static void skip(cursor *c, const rt_doc *d, const char *why, size_t at) {
                  "flow tuple %llu: ", (unsigned long long)d->tuple);
     if (at != SIZE_MAX) snprintf(byte, sizeof byte, " at byte %zu", at + 1);
     /* "line skipped" for a top-level document, as NDJSON users know it */
-    sink_say(c->sink, "%s:%llu: %s%s%s; %sskipped\n", c->in->name, (unsigned long long)d->line,
+    sink_say(c->j->sink, "%s:%llu: %s%s%s; %sskipped\n", in->name, (unsigned long long)d->line,
              where, why, byte, where[0] ? "" : "line ");
-    if (c->reported == MAX_REPORTED)
-        sink_say(c->sink, "%s: further bad events are counted, not shown\n", c->in->name);
+    if (c->j->reported == MAX_REPORTED)
+        sink_say(c->j->sink, "%s: further bad events are counted, not shown\n", in->name);
 }
 
 static bool outside(const run_config *cfg, bool has_time, int64_t t) {
@@ -373,6 +443,7 @@ static void note_match(engine *g, uint32_t rule, bool has_time, int64_t t) {
 
 static void evaluate(cursor *c, const rt_doc *d) {
     worker *w = c->w;
+    run_input *in = c->j->in;
     const run_config *cfg = w->r->cfg;
     const char *err;
     size_t off;
@@ -383,9 +454,9 @@ static void evaluate(cursor *c, const rt_doc *d) {
     }
     int64_t t = 0;
     bool has_time = rt_event_time(first->ev, first->time_slot, &t);
-    uint64_t record = ++c->record;
+    uint64_t record = ++c->j->record;
     if (outside(cfg, has_time, t)) {
-        c->in->filtered++;
+        in->filtered++;
         return;
     }
     for (size_t e = 0; e < c->nuse; e++) {
@@ -394,7 +465,7 @@ static void evaluate(cursor *c, const rt_doc *d) {
         if (e > 0) rt_scan(g->scan, d->text, d->len, g->ev, &err, &off);
         size_t n = sv_exec_run(g->x, g->ev, w->hits), shown = 0;
         bool scanned = false;
-        rt_corr_event base = {.time = t, .input = c->in->name, .record = record};
+        rt_corr_event base = {.time = t, .input = in->name, .record = record};
         for (size_t i = 0; i < n; i++) {
             uint32_t rule = w->hits[i];
             if (g->stats) note_match(g, rule, has_time, t);
@@ -405,50 +476,191 @@ static void evaluate(cursor *c, const rt_doc *d) {
                     atomic_fetch_add(&w->r->corr_untimed, 1);
                 if (!g->links.print[rule]) continue;
             }
-            rt_match m = {g->pack, g->x,   g->ev,    rule, c->in->name, record, d->line,
+            rt_match m = {g->pack, g->x,   g->ev,    rule, in->name, record, d->line,
                           d->text, d->len, has_time, t};
-            rt_output_match(w->out, sink_out(c->sink), &m);
+            rt_output_match(w->out, sink_out(c->j->sink), &m);
             shown++;
         }
-        c->in->matches += shown;
+        in->matches += shown;
         atomic_fetch_add(&progress.matches, shown);
     }
-    sink_flush(c->sink);
-    c->in->evaluated++;
+    sink_flush(c->j->sink);
+    in->evaluated++;
 }
 
-/* One thing the reader handed out. */
+/* One thing the reader handed out, the long way. */
 static void handle(cursor *c, rt_read kind, const rt_doc *d) {
+    run_input *in = c->j->in;
     switch (kind) {
     case RT_DOC:
-        c->in->read++;
+        in->read++;
         evaluate(c, d);
         break;
     case RT_BAD:
-        c->in->read++;
+        in->read++;
         skip(c, d, d->error, SIZE_MAX);
         break;
     case RT_ERROR:
-        snprintf(c->in->damage_text, sizeof c->in->damage_text, "%s", rt_input_error(c->ri));
-        c->in->damage = c->in->damage_text;
-        sink_say(c->sink, "%s: after line %llu: %s\n", c->in->name, (unsigned long long)d->line,
-                 c->in->damage);
+        snprintf(in->damage_text, sizeof in->damage_text, "%s", d->error);
+        in->damage = in->damage_text;
+        sink_say(c->j->sink, "%s: after line %llu: %s\n", in->name, (unsigned long long)d->line,
+                 in->damage);
         break;
     case RT_EOF: break;
     }
-    uint64_t at = rt_input_offset(c->ri);
-    atomic_fetch_add(&progress.bytes, at - c->offset);
     atomic_fetch_add(&progress.events, kind == RT_DOC || kind == RT_BAD);
-    c->offset = at;
 }
 
-/* Reads the next thing; the line of an error is that of the last document. */
-static rt_read next(cursor *c, rt_doc *d, uint64_t *last_line) {
-    rt_read k = rt_input_next(c->ri, d);
-    if (k == RT_ERROR) d->line = *last_line;
-    *last_line = d->line;
+/* Reads the next thing (caller holds j->mu, or is alone with j). An error
+   takes the line of the last document, and its text from the reader. */
+static rt_read next(input_job *j, rt_doc *d) {
+    rt_read k = rt_input_next(j->ri, d);
+    if (k == RT_ERROR) {
+        d->line = j->last_line;
+        d->error = rt_input_error(j->ri);
+    }
+    j->last_line = d->line;
+    j->ended |= k == RT_EOF || k == RT_ERROR;
+    uint64_t at = rt_input_offset(j->ri);
+    atomic_fetch_add(&progress.bytes, at - j->offset);
+    j->offset = at;
     return k;
 }
+
+/* ---- batches ---- */
+
+static void *xrealloc(void *p, size_t n) {
+    if (!(p = realloc(p, n))) abort();
+    return p;
+}
+
+/* Makes room in b for one more document of len bytes. */
+static void batch_room(batch *b, size_t len) {
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 64;
+        b->kind = xrealloc(b->kind, b->cap * sizeof *b->kind);
+        b->doc = xrealloc(b->doc, b->cap * sizeof *b->doc);
+        b->at = xrealloc(b->at, b->cap * sizeof *b->at);
+        b->verdict = xrealloc(b->verdict, b->cap * sizeof *b->verdict);
+    }
+    if (b->len + len >= b->text_cap) {
+        while (b->len + len >= b->text_cap)
+            b->text_cap = b->text_cap ? 2 * b->text_cap : BATCH_BYTES;
+        b->text = xrealloc(b->text, b->text_cap);
+    }
+}
+
+/* Copies the next documents of j into b (caller holds j->mu); false when
+   there were none. */
+static bool read_batch(input_job *j, batch *b) {
+    b->n = b->len = 0;
+    while (!j->ended && b->n < BATCH_DOCS && b->len < BATCH_BYTES) {
+        rt_doc d;
+        rt_read k = next(j, &d);
+        if (k == RT_EOF) break;
+        const char *src = k == RT_DOC ? d.text : d.error;
+        size_t len = k == RT_DOC ? d.len : strlen(d.error) + 1;
+        batch_room(b, len);
+        memcpy(b->text + b->len, src, len);
+        b->kind[b->n] = k;
+        b->doc[b->n] = d;
+        b->at[b->n++] = b->len;
+        b->len += len;
+    }
+    /* The text may have moved while it grew: point into it only now. */
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->kind[i] == RT_DOC)
+            b->doc[i].text = b->text + b->at[i];
+        else
+            b->doc[i].error = b->text + b->at[i];
+    }
+    return b->n > 0;
+}
+
+static verdict screen(cursor *c, rt_read kind, const rt_doc *d) {
+    if (kind != RT_DOC) return V_LOUD;
+    worker *w = c->w;
+    const char *err;
+    size_t off;
+    engine *first = c->nuse ? c->use[0] : &w->plain;
+    if (!rt_scan(first->scan, d->text, d->len, first->ev, &err, &off)) return V_LOUD;
+    int64_t t = 0;
+    bool has_time = rt_event_time(first->ev, first->time_slot, &t);
+    if (outside(w->r->cfg, has_time, t)) return V_FILTERED;
+    for (size_t e = 0; e < c->nuse; e++) {
+        engine *g = c->use[e];
+        if (e > 0) rt_scan(g->scan, d->text, d->len, g->ev, &err, &off);
+        if (sv_exec_run(g->x, g->ev, w->hits)) return V_LOUD;
+    }
+    return V_QUIET;
+}
+
+static void commit(cursor *c, const batch *b) {
+    run_input *in = c->j->in;
+    uint64_t quiet = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->verdict[i] == V_LOUD) {
+            handle(c, b->kind[i], &b->doc[i]);
+            continue;
+        }
+        if (b->verdict[i] == V_FILTERED)
+            in->filtered++;
+        else
+            in->evaluated++;
+        in->read++;
+        c->j->record++;
+        quiet++;
+    }
+    atomic_fetch_add(&progress.events, quiet);
+}
+
+/* Reads, screens and commits batches of c's input until it has ended. */
+static void work_on(cursor *c) {
+    input_job *j = c->j;
+    pthread_mutex_lock(&j->mu);
+    for (;;) {
+        while (!j->ended && j->nread - j->ncommitted >= RING)
+            pthread_cond_wait(&j->moved, &j->mu);
+        batch *b = &j->ring[j->nread % RING];
+        if (j->ended || !read_batch(j, b)) break;
+        j->nread++;
+        pthread_mutex_unlock(&j->mu);
+        for (size_t i = 0; i < b->n; i++)
+            b->verdict[i] = (uint8_t)screen(c, b->kind[i], &b->doc[i]);
+        pthread_mutex_lock(&j->mu);
+        b->done = true;
+        if (j->committing) continue;
+        /* Commit every screened batch that is next in line; one marked done
+           meanwhile is seen here, or its thread becomes the committer. */
+        j->committing = true;
+        for (batch *h; j->ncommitted < j->nread && (h = &j->ring[j->ncommitted % RING])->done;) {
+            pthread_mutex_unlock(&j->mu);
+            commit(c, h);
+            pthread_mutex_lock(&j->mu);
+            h->done = false;
+            j->ncommitted++;
+            pthread_cond_broadcast(&j->moved);
+        }
+        j->committing = false;
+    }
+    pthread_mutex_unlock(&j->mu);
+}
+
+static void job_free(input_job *j) {
+    for (size_t i = 0; i < RING; i++) {
+        batch *b = &j->ring[i];
+        free(b->kind);
+        free(b->doc);
+        free(b->at);
+        free(b->verdict);
+        free(b->text);
+    }
+    pthread_cond_destroy(&j->moved);
+    pthread_mutex_destroy(&j->mu);
+    free(j);
+}
+
+/* ---- the start of an input ---- */
 
 /* A copy of what the reader handed out while the profile is chosen. */
 typedef struct held {
@@ -480,19 +692,17 @@ static const char *choose_profile(cursor *c, const held *h, size_t n) {
                               ? "none"
                               : sv_pack_string(g->pack, sv_pack_rule(g->pack, best)->title, &len);
     if (!w->r->cfg->opt.quiet)
-        sink_say(c->sink, "sigvm run: %s: profile %s (%zu of %zu sampled events fit)\n",
-                 c->in->name, profile, best == SIZE_MAX ? 0 : votes[best], sampled);
+        sink_say(c->j->sink, "sigvm run: %s: profile %s (%zu of %zu sampled events fit)\n",
+                 c->j->in->name, profile, best == SIZE_MAX ? 0 : votes[best], sampled);
     return profile;
 }
 
-/* Chooses the profile from copies of the first events, then handles them.
-   False when the input ended among them. */
-static bool start_auto(cursor *c, uint64_t *last_line) {
+/* Chooses the profile from copies of the first events, then handles them. */
+static void start_auto(cursor *c) {
     held h[SNIFF_EVENTS * 2];
     size_t n = 0, docs = 0;
-    rt_read k = RT_DOC;
     while (docs < SNIFF_EVENTS && n < sizeof h / sizeof *h) {
-        k = next(c, &h[n].doc, last_line);
+        rt_read k = next(c->j, &h[n].doc);
         if (k == RT_EOF) break;
         h[n].kind = k;
         h[n].text = NULL;
@@ -510,12 +720,11 @@ static bool start_auto(cursor *c, uint64_t *last_line) {
         if (k == RT_ERROR) break;
     }
     int i = mapped_pack(c->w->r, choose_profile(c, h, n));
-    if (i >= 0) c->use[c->nuse++] = engine_for(c->w, &c->w->mapped[i], c->w->r->mapped[i].pack);
+    if (i >= 0) use_engine(c, (engine_ref){true, (size_t)i});
     for (size_t j = 0; j < n; j++) {
         handle(c, h[j].kind, &h[j].doc);
         free(h[j].text);
     }
-    return k != RT_EOF && k != RT_ERROR;
 }
 
 static void replay_input(void *state, run_input *in, sink *s) {
@@ -537,23 +746,33 @@ static void replay_input(void *state, run_input *in, sink *s) {
         sink_say(s, "%s\n", err);
         return;
     }
-    cursor c = {.w = w, .in = in, .sink = s, .ri = ri};
+    input_job *j = calloc(1, sizeof *j);
+    if (!j) abort();
+    *j = (input_job){.in = in, .sink = s, .ri = ri};
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->moved, NULL);
+    cursor c;
+    cursor_init(&c, w, j);
     for (size_t i = 0; i < cfg->npacks; i++)
-        c.use[c.nuse++] = engine_for(w, &w->packs[i], cfg->packs[i]);
-    bool more = true;
-    uint64_t last_line = 0;
+        use_engine(&c, (engine_ref){false, i});
     if (cfg->nrules && cfg->auto_profile) {
-        more = start_auto(&c, &last_line);
+        start_auto(&c);
     } else if (cfg->nrules) {
         int i = mapped_pack(w->r, cfg->opt.profile ? cfg->opt.profile : "none");
-        if (i >= 0) c.use[c.nuse++] = engine_for(w, &w->mapped[i], w->r->mapped[i].pack);
+        if (i >= 0) use_engine(&c, (engine_ref){true, (size_t)i});
     }
-    rt_doc d;
-    for (rt_read k; more && (k = next(&c, &d, &last_line)) != RT_EOF;) {
-        handle(&c, k, &d);
-        more = k != RT_ERROR;
-    }
+    pool_offer(s, j);
+    work_on(&c);
+    /* Once no helper is left, every batch read has been committed. */
+    pool_withdraw(s);
     rt_input_close(ri);
+    job_free(j);
+}
+
+static void replay_help(void *state, void *job) {
+    cursor c;
+    cursor_init(&c, state, job);
+    work_on(&c);
 }
 
 static void *worker_start(void *arg) {
@@ -580,5 +799,5 @@ static void worker_stop(void *state) {
 }
 
 pool_work replay_work(replay *r) {
-    return (pool_work){worker_start, replay_input, worker_stop, r};
+    return (pool_work){worker_start, replay_input, replay_help, worker_stop, r};
 }

@@ -65,6 +65,7 @@ void sink_say(sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 typedef struct pool_work {
     void *(*start)(void *arg);                          /* a thread's state */
     void (*input)(void *state, run_input *in, sink *s); /* one input */
+    void (*help)(void *state, void *job);               /* part of an input on offer */
     void (*stop)(void *state);
     void *arg;
 } pool_work;
@@ -72,6 +73,11 @@ typedef struct pool_work {
 /* Runs work over inputs on jobs threads; out gets the matches of input 0,
    then those of input 1, and so on, whatever order the threads finish in. */
 void pool_run(run_input *inputs, size_t n, unsigned jobs, FILE *out, const pool_work *work);
+/* From work->input: threads with nothing else to do may now call
+   work->help(state, job) for this input. */
+void pool_offer(sink *s, void *job);
+/* Ends the offer and waits until no thread is inside work->help for it. */
+void pool_withdraw(sink *s);
 
 /* ---- replay.c ---- */
 

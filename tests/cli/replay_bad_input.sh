@@ -60,6 +60,16 @@ grep -q "dirty.ndjson: $total events read = $good evaluated + $nbad skipped + 0 
 grep -q "sigvm run: $total events read = $good evaluated + $nbad skipped + 0 filtered; $(wc -l <"$TMP/want") matches" \
     "$TMP/err" && ok || bad "summary: $(tail -1 "$TMP/err")"
 
+# One input shared by several threads: matches, record numbers, messages and
+# counts as with one (bad lines in several of its batches).
+for j in 1 2 4; do
+    "$SIGVM" run -j $j --stats -r "$AWS_RULES" "$TMP/dirty.ndjson" >"$TMP/out.j$j" 2>"$TMP/err.j$j"
+done
+[ "$(wc -l <"$TMP/out.j1")" -gt 0 ] && cmp -s "$TMP/out.j1" "$TMP/out.j2" && cmp -s "$TMP/out.j1" "$TMP/out.j4" &&
+    ok || bad "matches of one input depend on --jobs"
+cmp -s "$TMP/err.j1" "$TMP/err.j2" && cmp -s "$TMP/err.j1" "$TMP/err.j4" && ok ||
+    bad "messages of one input depend on --jobs: $(diff "$TMP/err.j1" "$TMP/err.j4" | head -5)"
+
 # A truncated .gz between two good inputs: reported with the input's name,
 # counted, and the inputs on either side are read whole.
 gzip -c "$TMP/clean.ndjson" >"$TMP/whole.gz"
