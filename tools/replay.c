@@ -476,8 +476,8 @@ static void evaluate(cursor *c, const rt_doc *d) {
                     atomic_fetch_add(&w->r->corr_untimed, 1);
                 if (!g->links.print[rule]) continue;
             }
-            rt_match m = {g->pack, g->x,   g->ev,    rule, in->name, record, d->line,
-                          d->text, d->len, has_time, t};
+            rt_match m = {g->pack, g->x,    g->ev,  rule,     in->name, record,
+                          d->line, d->text, d->len, has_time, t};
             rt_output_match(w->out, sink_out(c->j->sink), &m);
             shown++;
         }
