@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "vm/event.h"
 #include "vm/match.h"
 
 /* ---- Case folding ---- */
@@ -33,6 +34,52 @@ static void fold_ascii(void **state) {
     assert_fold("", "");
     assert_fold("Hello, WORLD! 123 [@`{]", "hello, world! 123 [@`{]");
     assert_fold("C:\\Windows\\System32\\CMD.EXE", "c:\\windows\\system32\\cmd.exe");
+}
+
+/* An event value folded eight bytes at a time: every ASCII byte at every
+   position of the word, and a non-ASCII byte late in a long value. */
+static void fold_event_values(void **state) {
+    (void)state;
+    sv_event *ev = sv_event_new(1);
+    char text[20], want[20];
+    for (int b = 1; b < 128; b++)
+        for (size_t at = 0; at < sizeof text; at++) {
+            memset(text, 'Q', sizeof text);
+            text[at] = (char)b;
+            for (size_t i = 0; i < sizeof text; i++)
+                want[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
+            sv_value v = {.p = text, .len = sizeof text, .type = SV_V_STR};
+            const char *f;
+            size_t n;
+            assert_true(sv_value_folded(ev, &v, &f, &n));
+            assert_int_equal(n, sizeof text);
+            assert_memory_equal(f, want, n);
+        }
+    static const char long_text[] = "C:\\\\PROGRAM FILES\\\\ÄPP\\\\X.EXE";
+    sv_value v = {.p = long_text, .len = sizeof long_text - 1, .type = SV_V_STR, .escaped = 1};
+    const char *f;
+    size_t n;
+    assert_true(sv_value_folded(ev, &v, &f, &n));
+    assert_string_equal(f, "c:\\program files\\äpp\\x.exe");
+    sv_event_free(ev);
+}
+
+static void unescape_runs(void **state) {
+    (void)state;
+    static const char *const cases[][2] = {
+        {"", ""},
+        {"plain", "plain"},
+        {"a\\\\b\\\\", "a\\b\\"},
+        {"\\n\\t\\r\\b\\f\\/\\\"", "\n\t\r\b\f/\""},
+        {"x\\u00e9y\\ud83d\\ude00", "x\xc3\xa9y\xf0\x9f\x98\x80"},
+        {"end\\", "end\\"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char out[64];
+        size_t n = sv_json_unescape(cases[i][0], strlen(cases[i][0]), out);
+        assert_int_equal(n, strlen(cases[i][1]));
+        assert_memory_equal(out, cases[i][1], n);
+    }
 }
 
 static void fold_non_ascii(void **state) {
@@ -475,6 +522,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fold_ascii),
         cmocka_unit_test(fold_non_ascii),
+        cmocka_unit_test(fold_event_values),
+        cmocka_unit_test(unescape_runs),
         cmocka_unit_test(fold_invalid_utf8),
         cmocka_unit_test(fold_embedded_nul),
         cmocka_unit_test(glob_star_and_question),

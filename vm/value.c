@@ -68,18 +68,26 @@ static uint32_t unicode_escape(const char *s, size_t n, size_t *i) {
 size_t sv_json_unescape(const char *s, size_t n, char *out) {
     size_t o = 0;
     for (size_t i = 0; i < n;) {
-        if (s[i] != '\\' || i + 1 >= n) {
-            out[o++] = s[i++];
+        /* Runs between escapes are copied whole: Windows paths are mostly
+           runs with a "\\\\" between them. */
+        const char *bs = memchr(s + i, '\\', n - i);
+        size_t run = bs ? (size_t)(bs - s) - i : n - i;
+        memcpy(out + o, s + i, run);
+        o += run;
+        i += run;
+        if (i + 1 >= n) {
+            if (i < n) out[o++] = s[i++]; /* a lone final backslash, kept */
             continue;
         }
-        char c = s[i + 1];
-        if (c == 'u') {
-            o += put_utf8(out + o, unicode_escape(s, n, &i));
-            continue;
+        switch (s[i + 1]) {
+        case 'u': o += put_utf8(out + o, unicode_escape(s, n, &i)); continue;
+        case 'b': out[o++] = '\b'; break;
+        case 'f': out[o++] = '\f'; break;
+        case 'n': out[o++] = '\n'; break;
+        case 'r': out[o++] = '\r'; break;
+        case 't': out[o++] = '\t'; break;
+        default: out[o++] = s[i + 1]; /* \" \\ \/ stand for themselves */
         }
-        static const char from[] = "bfnrt", to[] = "\b\f\n\r\t";
-        const char *f = strchr(from, c);
-        out[o++] = f && c ? to[f - from] : c; /* \" \\ \/ stand for themselves */
         i += 2;
     }
     return o;
@@ -109,6 +117,30 @@ bool sv_value_text(sv_event *ev, sv_value *v, const char **s, size_t *n) {
     return true;
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Lower-cases ASCII text eight bytes at a time; false (out unfinished) at
+   the first byte above 0x7f, which needs Unicode folding. */
+static bool lower_ascii(const char *t, size_t n, char *out) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, t + i, 8);
+        if (w & HIGHS) return false;
+        /* A byte's high bit: at least 'A', and not above 'Z'. */
+        uint64_t upper = (w + ONES * (0x80 - 'A')) & ~(w + ONES * (0x80 - 'Z' - 1)) & HIGHS;
+        w |= upper >> 2; /* 0x80 >> 2 is the case bit, 0x20 */
+        memcpy(out + i, &w, 8);
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c & 0x80) return false;
+        out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    return true;
+}
+
 bool sv_value_folded(sv_event *ev, sv_value *v, const char **s, size_t *n) {
     if (v->folded) {
         *s = v->folded;
@@ -118,23 +150,16 @@ bool sv_value_folded(sv_event *ev, sv_value *v, const char **s, size_t *n) {
     const char *t;
     size_t tn;
     if (!sv_value_text(ev, v, &t, &tn)) return false;
-    size_t i = 0;
-    while (i < tn && !((unsigned char)t[i] & 0x80))
-        i++;
-    char *out;
-    size_t on;
-    if (i == tn) {
-        out = sv_scratch_alloc(&ev->scratch, tn + 1);
-        for (i = 0; i < tn; i++)
-            out[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] + 32 : t[i]);
-        out[tn] = '\0';
-        on = tn;
-    } else {
+    char *out = sv_scratch_alloc(&ev->scratch, tn + 1);
+    size_t on = tn;
+    if (!lower_ascii(t, tn, out)) {
+        /* The scratch space stays allocated: rare enough not to matter. */
         char *f = sv_casefold(t, tn, &on);
         out = sv_scratch_alloc(&ev->scratch, on + 1);
         memcpy(out, f, on + 1);
         free(f);
     }
+    out[on] = '\0';
     v->folded = out;
     v->folded_len = (uint32_t)on;
     *s = out;
