@@ -7,7 +7,9 @@
 #   tools/bench.sh [EVENTS.ndjson.gz] [MAX_EVENTS]
 #
 # SIGVM names the binary (default build/sigvm, built if missing), BENCH_THREADS
-# the thread counts to measure (default "1").
+# the thread counts to measure (default "1 2"). With every rule loaded, the
+# input is also streamed through a pipe (peak RSS), and the times to compile
+# the pack and to load it are printed under the table.
 # Defaults: ../shared/corpus/events/otrf_windows_flat.ndjson.gz, every event.
 # The file is unpacked once into $BENCH_DIR (default /tmp/sigvm-bench) and
 # read from the page cache (a warm-up read precedes each measurement).
@@ -59,10 +61,17 @@ for n in 10 100 1000 all; do
     "$sigvm" compile -q -k --profile windows-flat -P tests/data/placeholders.yml \
         -o "$dir/pack" "$dir/pack_rules" 2>/dev/null || true
     loaded=$("$sigvm" disasm "$dir/pack" | grep -c '^rule ')
-    for j in ${BENCH_THREADS:-1}; do
-        jopt=()
-        [ "$j" -gt 1 ] && jopt=(-j "$j")
-        read -r s k < <(measure "$sigvm" run -q "${jopt[@]}" -p "$dir/pack" "$events")
+    for j in ${BENCH_THREADS:-1 2}; do
+        read -r s k < <(measure "$sigvm" run -q -j "$j" -p "$dir/pack" "$events")
         row "sigvm run -j $j" "$loaded" "$(wc -l <"$dir/out")" "$s" "$k"
     done
 done
+read -r s k < <(measure sh -c 'cat "$3" | "$1" run -q -j 2 -p "$2" -' sh "$sigvm" "$dir/pack" "$events")
+row "cat \| sigvm run -j 2 -" "$loaded" "$(wc -l <"$dir/out")" "$s" "$k"
+echo
+/usr/bin/time -f "%e" -o "$dir/time" "$sigvm" compile -q -k --profile windows-flat \
+    -P tests/data/placeholders.yml -o "$dir/pack" "$dir/pack_rules" 2>/dev/null || true
+echo "compile all $loaded rules into a pack: $(cat "$dir/time") s"
+: >"$dir/empty.ndjson"
+/usr/bin/time -f "%e" -o "$dir/time" "$sigvm" run -q -p "$dir/pack" "$dir/empty.ndjson" || true
+echo "load that pack and read an empty input: $(cat "$dir/time") s"
