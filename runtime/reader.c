@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "runtime.h"
+#include "runs.h"
 #include "source.h"
 #include "vnetflow.h"
 
@@ -214,27 +215,6 @@ static void start_cut(rt_input *in, kind k) {
     if (k != CONTAINER && k != STRING) in->pos++;
 }
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-static inline uint64_t has_byte(uint64_t w, unsigned char c) {
-    uint64_t x = w ^ (ONES * c);
-    return (x - ONES) & ~x & HIGHS;
-}
-
-/* The first of buf[i, stop) that is a quote, a backslash or a newline:
-   most of an event is string text, which is skipped eight bytes at a time. */
-static size_t plain_run(const char *buf, size_t i, size_t stop) {
-    for (; stop - i >= 8; i += 8) {
-        uint64_t w;
-        memcpy(&w, buf + i, 8);
-        if (has_byte(w, '"') | has_byte(w, '\\') | has_byte(w, '\n')) break;
-    }
-    while (i < stop && buf[i] != '"' && buf[i] != '\\' && buf[i] != '\n')
-        i++;
-    return i;
-}
-
 /* The bytes a container's brackets are followed by, outside its strings. */
 static const bool structural[256] = {
     ['"'] = 1, ['{'] = 1, ['['] = 1, ['}'] = 1, [']'] = 1, ['\n'] = 1};
@@ -264,7 +244,8 @@ static step follow(rt_input *in) {
         size_t i = in->pos;
         for (; i < stop; i++) {
             if (c->in_string) {
-                if (!c->escape) i = plain_run(in->buf, i, stop);
+                if (!c->escape)
+                    i = (size_t)(rt_line_string_stop(in->buf + i, in->buf + stop) - in->buf);
                 if (i == stop) break;
                 char ch = in->buf[i];
                 if (ch == '\n') { /* a string cannot hold a raw newline: the line was cut */

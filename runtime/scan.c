@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "runtime/runtime.h"
+#include "runtime/runs.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -291,35 +292,6 @@ static inline bool is_digit(char ch) {
     return (unsigned char)(ch - '0') < 10;
 }
 
-/* Non-ASCII bytes end a run too, to be checked as UTF-8. */
-static inline bool ends_plain_run(unsigned char ch) {
-    return ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0x80;
-}
-
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/* Whether any byte of w is '"', '\\', below 0x20 or above 0x7f (exact as a
-   whole, though not per byte, hence the byte loop that follows in
-   find_special). */
-static inline bool word_special(uint64_t w) {
-    uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
-    return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w) | w) & HIGHS;
-}
-
-/* First byte at or after p that ends a run of plain string bytes, or end. */
-static const char *find_special(const char *p, const char *end) {
-    while (end - p >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        if (word_special(w)) break;
-        p += 8;
-    }
-    while (p < end && !ends_plain_run((unsigned char)*p))
-        p++;
-    return p;
-}
-
 static inline int hex_value(unsigned char ch) {
     if (ch >= '0' && ch <= '9') return ch - '0';
     ch |= 0x20;
@@ -378,7 +350,7 @@ static const char *string_end(scan *c, const char *open, bool *escaped) {
     const char *p = open + 1;
     *escaped = false;
     for (;;) {
-        p = find_special(p, c->end);
+        p = rt_string_stop(p, c->end);
         if (p == c->end) return fail(c, open, "unterminated string");
         if (*p == '"') return p;
         if ((unsigned char)*p >= 0x80) {
