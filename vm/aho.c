@@ -3,12 +3,25 @@
  * Bytes that occur in no pattern all behave alike, so the alphabet is first
  * reduced to the classes that matter (one per distinct pattern byte, plus
  * class 0 for everything else). States near the root, and states where
- * patterns branch, get a dense row of transitions (one load per text byte);
- * the long single-child tails of patterns, the bulk of the states, keep only
- * their one edge and a failure link, followed when the edge does not fit.
- * That keeps the tables small for thousands of long literals. Each state
- * lists the patterns that end there, its own and those of its failure
- * chain, so a scan reports without walking links.
+ * patterns branch, get a dense row of transitions; the long single-child
+ * tails of patterns, the bulk of the states, keep only their one edge and a
+ * failure link, followed when the edge does not fit. That keeps the tables
+ * small for thousands of long literals.
+ *
+ * A transition is the target's number with two flag bits: TAIL (the target
+ * has no row) and OUT (patterns end there). The dense rows are stored by
+ * column, one column per class, and each byte value points at its class's
+ * column, so while the scan stays among dense states without outputs a text
+ * byte costs one load that depends on the previous one: column[byte][state].
+ * Each state with outputs lists the patterns that end there, its own and
+ * those of its failure chain, so a scan reports without walking links.
+ *
+ * The build sorts the patterns and grows the trie from them level by level,
+ * with no edge lookups and its states numbered breadth-first, then fills
+ * the tables in one pass over the states in that order: a dense row starts
+ * as a copy of the row of the nearest dense state on the failure chain,
+ * patched with the tail edges met before it and with the state's own
+ * children.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,42 +29,43 @@
 #include "aho.h"
 
 /* States this shallow always get a dense row: the text byte loop spends
-   most of its time in them. */
+   most of its time in them. On the SigmaHQ pack, 4 scans ~5% slower and
+   deeper rows cost memory without scanning faster. */
 enum { DENSE_DEPTH = 5 };
 #define NONE UINT32_MAX
+#define TAIL 0x80000000u
+#define OUT 0x40000000u
+#define NUM (OUT - 1)
 
 typedef struct pattern {
     uint32_t id, len;
 } pattern;
 
-/* A trie edge while building: (state, class) -> child, in a hash table. */
-typedef struct edge {
-    uint32_t from, to; /* to == 0: free (no edge leads back to the root) */
-    uint16_t cls;
-} edge;
+/* A state without a row: its one edge (cls NONE: a leaf), where the edge
+   leads, its failure state, and its output set if it has OUT. Tails are
+   numbered pattern by pattern, so walking one follows memory. */
+typedef struct tail {
+    uint32_t cls, to, fail, outs;
+} tail;
 
 struct sv_aho {
-    uint16_t cls[256]; /* byte -> class; class 0 is "in no pattern" */
-    uint32_t nclasses;
+    uint16_t cls[256];         /* byte -> class; class 0 is "in no pattern" */
+    const uint32_t *col[256];  /* byte -> its class's column of cells */
+    uint32_t nclasses, ndense; /* dense states are numbered 0 .. ndense - 1 */
     uint32_t nstates;
-    uint32_t *fail;
-    uint32_t *row_of;    /* dense row index of a state, or NONE */
-    uint32_t *rows;      /* rows[row * nclasses + class] */
-    uint16_t *tail_cls;  /* a tail state's one edge: its class (0: none) */
-    uint32_t *tail_to;   /* ... and where it leads */
-    uint32_t *out_start; /* outputs of s: out[out_start[s] .. out_start[s + 1]) */
+    uint32_t *cells;   /* cells[class * ndense + dense state] */
+    uint32_t *row_out; /* a dense state's output set, if it has OUT */
+    tail *tails;
+    uint32_t *out_start; /* output set k: out[out_start[k] .. out_start[k + 1]) */
     pattern *out;
-    /* While building: */
+    /* Until built: the patterns, their bytes at text + pats[i].at. */
     struct {
-        uint32_t state;
-        pattern p;
-    } * ends;
-    size_t nends, ends_cap;
-    char **texts;
-    edge *edges;
-    uint32_t edge_mask, nedges;
-    uint32_t *depth, *nkids;
-    uint32_t cap;
+        uint32_t id, len;
+        size_t at;
+    } * pats;
+    size_t npats, pats_cap;
+    uint8_t *text;
+    size_t text_len, text_cap;
 };
 
 static void *xrealloc(void *p, size_t n) {
@@ -67,185 +81,258 @@ sv_aho *sv_aho_new(void) {
 }
 
 static void free_building(sv_aho *a) {
-    for (size_t i = 0; a->texts && i < a->nends; i++)
-        free(a->texts[i]);
-    free(a->texts);
-    free(a->edges);
-    free(a->depth);
-    free(a->nkids);
-    free(a->ends);
-    a->texts = NULL;
-    a->edges = NULL;
-    a->depth = a->nkids = NULL;
-    a->ends = NULL;
+    free(a->pats);
+    free(a->text);
+    a->pats = NULL;
+    a->text = NULL;
 }
 
 void sv_aho_free(sv_aho *a) {
     if (!a) return;
     free_building(a);
-    free(a->fail);
-    free(a->row_of);
-    free(a->rows);
-    free(a->tail_cls);
-    free(a->tail_to);
+    free(a->cells);
+    free(a->row_out);
+    free(a->tails);
     free(a->out_start);
     free(a->out);
     free(a);
 }
 
 void sv_aho_add(sv_aho *a, const char *pat, size_t n, uint32_t id) {
-    if (a->nends == a->ends_cap) {
-        a->ends_cap = a->ends_cap ? a->ends_cap * 2 : 16;
-        a->ends = xrealloc(a->ends, a->ends_cap * sizeof *a->ends);
-        a->texts = xrealloc(a->texts, a->ends_cap * sizeof *a->texts);
+    if (a->npats == a->pats_cap) {
+        a->pats_cap = a->pats_cap ? a->pats_cap * 2 : 16;
+        a->pats = xrealloc(a->pats, a->pats_cap * sizeof *a->pats);
     }
-    a->texts[a->nends] = xrealloc(NULL, n);
-    memcpy(a->texts[a->nends], pat, n);
-    a->ends[a->nends].p = (pattern){id, (uint32_t)n};
-    a->nends++;
+    if (a->text_len + n > a->text_cap) {
+        a->text_cap = a->text_cap ? a->text_cap * 2 : 256;
+        while (a->text_cap < a->text_len + n)
+            a->text_cap *= 2;
+        a->text = xrealloc(a->text, a->text_cap);
+    }
+    memcpy(a->text + a->text_len, pat, n);
+    a->pats[a->npats].id = id;
+    a->pats[a->npats].len = (uint32_t)n;
+    a->pats[a->npats++].at = a->text_len;
+    a->text_len += n;
     for (size_t i = 0; i < n; i++)
         a->cls[(uint8_t)pat[i]] = 1; /* numbered in sv_aho_build */
 }
 
 /* ---- the trie ---- */
 
-static uint32_t edge_slot(const sv_aho *a, uint32_t from, uint16_t c) {
-    uint32_t h = (from * 2654435761u) ^ (c * 40503u);
-    for (uint32_t i = h & a->edge_mask;; i = (i + 1) & a->edge_mask)
-        if (!a->edges[i].to || (a->edges[i].from == from && a->edges[i].cls == c)) return i;
+typedef struct sorted {
+    const uint8_t *p;
+    uint32_t len, id;
+} sorted;
+
+/* Equal patterns keep the order they were added in (their bytes were
+   appended in that order), which is the order they are reported in. */
+static int by_bytes(const void *x, const void *y) {
+    const sorted *a = x, *b = y;
+    int d = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
+    if (d) return d;
+    if (a->len != b->len) return a->len < b->len ? -1 : 1;
+    return (a->p > b->p) - (a->p < b->p);
 }
 
-/* The trie child of s by class c, or 0. */
-static uint32_t child(const sv_aho *a, uint32_t s, uint16_t c) {
-    return a->edges[edge_slot(a, s, c)].to;
-}
+/* The trie while building, its states numbered breadth-first: a state's
+   children are consecutive and follow those of the states before it, and
+   every pass below is sequential. */
+typedef struct trie {
+    uint16_t *nkid;    /* number of children */
+    uint16_t *cls;     /* of the edge into a state */
+    uint32_t *own;     /* first of the sorted patterns ending here ... */
+    uint32_t *nown;    /* ... and how many */
+    uint32_t *num;     /* a state's transition value: number and flags (until
+                          numbered: the first sorted pattern through it) */
+    uint32_t *fail;    /* ... and its failure state's */
+    uint32_t nshallow; /* states shallower than DENSE_DEPTH come first */
+    uint32_t *chain;   /* tail states along a failure chain */
+} trie;
 
-static uint32_t new_state(sv_aho *a, uint32_t depth) {
-    if (a->nstates == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 64;
-        a->depth = xrealloc(a->depth, a->cap * sizeof *a->depth);
-        a->nkids = xrealloc(a->nkids, a->cap * sizeof *a->nkids);
+/* Level by level: the sorted patterns still long enough are walked in
+   order, and one whose prefix differs from the previous one's (their
+   common prefix is shorter than the level) starts a new state. */
+static void build_trie(sv_aho *a, trie *t, sorted *sp) {
+    size_t np = a->npats;
+    /* act: the sorted patterns long enough for the level; lcp: the common
+       prefix of each with the one before it in act; cur: its state so far. */
+    uint32_t *act = xrealloc(NULL, 3 * (np ? np : 1) * sizeof *act);
+    uint32_t *lcp = act + np, *cur = act + 2 * np, maxlen = 0;
+    for (size_t i = 0; i < np; i++) {
+        sp[i] = (sorted){a->text + a->pats[i].at, a->pats[i].len, a->pats[i].id};
+        if (sp[i].len > maxlen) maxlen = sp[i].len;
     }
-    a->depth[a->nstates] = depth;
-    a->nkids[a->nstates] = 0;
-    return a->nstates++;
-}
-
-static void build_trie(sv_aho *a) {
-    size_t bytes = 0;
-    for (size_t i = 0; i < a->nends; i++)
-        bytes += a->ends[i].p.len;
-    uint32_t cap = 16;
-    while (cap < 2 * bytes + 16)
-        cap *= 2;
-    a->edges = calloc(cap, sizeof *a->edges);
-    if (!a->edges) abort();
-    a->edge_mask = cap - 1;
-    new_state(a, 0);
-    for (size_t i = 0; i < a->nends; i++) {
-        uint32_t s = 0;
-        for (uint32_t j = 0; j < a->ends[i].p.len; j++) {
-            uint16_t c = a->cls[(uint8_t)a->texts[i][j]];
-            uint32_t k = edge_slot(a, s, c);
-            if (!a->edges[k].to) {
-                uint32_t t = new_state(a, a->depth[s] + 1);
-                a->edges[k] = (edge){s, t, c};
-                a->nkids[s]++;
+    qsort(sp, np, sizeof *sp, by_bytes);
+    for (size_t i = 0; i < np; i++) {
+        uint32_t l = 0;
+        while (i && l < sp[i].len && l < sp[i - 1].len && sp[i].p[l] == sp[i - 1].p[l])
+            l++;
+        act[i] = (uint32_t)i, lcp[i] = l, cur[i] = 0;
+    }
+    t->chain = xrealloc(NULL, ((size_t)maxlen + 1) * sizeof *t->chain);
+    t->nkid[0] = 0, t->own[0] = NONE, t->nown[0] = 0, t->cls[0] = 0;
+    t->nshallow = NONE;
+    uint32_t n = 1;
+    for (uint32_t d = 1, na = (uint32_t)np; na; d++) {
+        if (d == DENSE_DEPTH) t->nshallow = n;
+        uint32_t kept = 0, m = NONE, s = 0;
+        for (uint32_t j = 0; j < na; j++) {
+            const sorted *q = &sp[act[j]];
+            if (!j || lcp[j] < d) {
+                s = n++;
+                t->nkid[cur[j]]++;
+                t->nkid[s] = 0, t->own[s] = NONE, t->nown[s] = 0;
+                t->cls[s] = a->cls[q->p[d - 1]];
+                t->num[s] = act[j];
             }
-            s = a->edges[k].to;
+            if (q->len == d && !t->nown[s]++) t->own[s] = act[j];
+            m = lcp[j] < m ? lcp[j] : m;
+            if (q->len > d) {
+                act[kept] = act[j], lcp[kept] = m, cur[kept] = s;
+                kept++, m = NONE;
+            }
         }
-        a->ends[i].state = s;
+        na = kept;
     }
+    if (t->nshallow == NONE) t->nshallow = n;
+    a->nstates = n;
+    free(act);
 }
 
 /* ---- the automaton ---- */
 
-/* Where s goes on class c: its dense row, or its one tail edge, or the same
-   question asked of its failure state (which is shallower, so this ends). */
-static inline uint32_t step(const sv_aho *a, uint32_t s, uint16_t c) {
-    for (;;) {
-        uint32_t row = a->row_of[s];
-        if (row != NONE) return a->rows[(size_t)row * a->nclasses + c];
-        if (a->tail_cls[s] == c && c) return a->tail_to[s];
-        s = a->fail[s];
+/* Where state s (a transition value) goes on class c. */
+static inline uint32_t step(const sv_aho *a, uint32_t s, uint32_t c) {
+    while (s & TAIL) {
+        const tail *t = &a->tails[s & NUM];
+        if (t->cls == c) return t->to;
+        s = t->fail;
     }
+    return a->cells[(size_t)c * a->ndense + (s & NUM)];
 }
 
-static bool is_dense(const sv_aho *a, uint32_t s) {
-    return a->depth[s] < DENSE_DEPTH || a->nkids[s] > 1;
+static uint32_t out_set(const sv_aho *a, uint32_t s) {
+    return s & TAIL ? a->tails[s & NUM].outs : a->row_out[s & NUM];
 }
 
-/* Breadth-first: failure links, then each dense row in full (a missing
-   edge leads where the failure state's would). Failure states are
-   shallower, so their answers are ready when a state needs them. */
-static void build_links(sv_aho *a, uint32_t *order) {
-    uint32_t C = a->nclasses, ndense = 0;
-    a->fail = xrealloc(NULL, a->nstates * sizeof *a->fail);
-    a->row_of = xrealloc(NULL, a->nstates * sizeof *a->row_of);
-    a->tail_cls = calloc(a->nstates, sizeof *a->tail_cls);
-    a->tail_to = calloc(a->nstates, sizeof *a->tail_to);
-    if (!a->tail_cls || !a->tail_to) abort();
+static bool is_dense(const trie *t, uint32_t s) {
+    return s < t->nshallow || t->nkid[s] > 1;
+}
+
+/* Dense states are numbered breadth-first, so the shallow ones the scan
+   lives in are packed together; tails by their first pattern, then depth,
+   so a pattern's run of tails is contiguous. */
+static void number(sv_aho *a, trie *t, uint32_t *ndense, uint32_t *ntails) {
+    uint32_t dense = 0, *next = calloc(a->npats + 1, sizeof *next);
+    if (!next) abort();
     for (uint32_t s = 0; s < a->nstates; s++)
-        a->row_of[s] = is_dense(a, s) ? ndense++ : NONE;
-    a->rows = xrealloc(NULL, (size_t)ndense * C * sizeof *a->rows);
-    a->fail[0] = 0;
-    size_t head = 0, tail = 0;
-    order[tail++] = 0;
-    while (head < tail) {
-        uint32_t s = order[head++];
-        for (uint32_t c = 1; c < C; c++) {
-            uint32_t t = child(a, s, (uint16_t)c);
-            if (!t) continue;
-            a->fail[t] = s ? step(a, a->fail[s], (uint16_t)c) : 0;
-            order[tail++] = t;
-            if (a->row_of[s] == NONE) {
-                a->tail_cls[s] = (uint16_t)c;
-                a->tail_to[s] = t;
+        if (!is_dense(t, s)) next[t->num[s] + 1]++;
+    for (size_t i = 0; i < a->npats; i++)
+        next[i + 1] += next[i];
+    *ntails = next[a->npats];
+    for (uint32_t s = 0; s < a->nstates; s++)
+        t->num[s] = is_dense(t, s) ? dense++ : TAIL | next[t->num[s]]++;
+    *ndense = dense;
+    free(next);
+}
+
+/* Breadth-first: a state's children get their failure states and flags
+   (failure states are shallower, so theirs are final), then the state its
+   row or tail and its output set. */
+static void build_links(sv_aho *a, trie *t, const sorted *sp) {
+    uint32_t ntails;
+    number(a, t, &a->ndense, &ntails);
+    size_t C = a->nclasses, D = a->ndense;
+    a->cells = xrealloc(NULL, C * D * sizeof *a->cells);
+    a->row_out = xrealloc(NULL, D * sizeof *a->row_out);
+    for (int b = 0; b < 256; b++)
+        a->col[b] = a->cells + a->cls[b] * D;
+    a->tails = xrealloc(NULL, (ntails ? ntails : 1) * sizeof *a->tails);
+    size_t nout = 0, out_cap = a->npats + 16, nsets = 0, sets_cap = 64;
+    a->out = xrealloc(NULL, out_cap * sizeof *a->out);
+    a->out_start = xrealloc(NULL, sets_cap * sizeof *a->out_start);
+    a->out_start[0] = 0;
+    t->fail[0] = 0;
+    for (uint32_t s = 0, kid = 1; s < a->nstates; kid += t->nkid[s++]) {
+        uint32_t f = t->fail[s], kids_end = kid + t->nkid[s];
+        for (uint32_t k = kid; k < kids_end; k++) {
+            t->fail[k] = s ? step(a, f, t->cls[k]) : 0;
+            if (t->nown[k] || t->fail[k] & OUT) t->num[k] |= OUT;
+        }
+        uint32_t set = 0;
+        if (t->num[s] & OUT) {
+            uint32_t from = f & OUT ? out_set(a, f) : 0;
+            size_t more = t->nown[s] + (f & OUT ? a->out_start[from + 1] - a->out_start[from] : 0);
+            if (nout + more > out_cap) {
+                while (nout + more > out_cap)
+                    out_cap *= 2;
+                a->out = xrealloc(a->out, out_cap * sizeof *a->out);
             }
+            if (nsets + 2 > sets_cap) {
+                sets_cap *= 2;
+                a->out_start = xrealloc(a->out_start, sets_cap * sizeof *a->out_start);
+            }
+            for (uint32_t j = t->own[s]; j < t->own[s] + t->nown[s]; j++)
+                a->out[nout++] = (pattern){sp[j].id, sp[j].len};
+            if (f & OUT) {
+                memcpy(&a->out[nout], &a->out[a->out_start[from]],
+                       (more - t->nown[s]) * sizeof *a->out);
+                nout += more - t->nown[s];
+            }
+            set = (uint32_t)nsets++;
+            a->out_start[nsets] = (uint32_t)nout;
         }
-        if (a->row_of[s] == NONE) continue;
-        uint32_t *row = &a->rows[(size_t)a->row_of[s] * C];
-        for (uint32_t c = 0; c < C; c++) {
-            uint32_t t = c ? child(a, s, (uint16_t)c) : 0;
-            row[c] = t ? t : s ? step(a, a->fail[s], (uint16_t)c) : 0;
+        if (t->num[s] & TAIL) {
+            a->tails[t->num[s] & NUM] =
+                t->nkid[s] ? (tail){t->cls[kid], t->num[kid], f, set} : (tail){NONE, 0, f, set};
+            continue;
         }
+        /* The row is a stride-D slice of the columns. */
+        uint32_t *row = &a->cells[t->num[s] & NUM];
+        if (s) {
+            /* A missing edge leads where the failure state's would: the
+               tail edges on the chain, nearest first, then the first row. */
+            uint32_t n = 0;
+            for (; f & TAIL; f = a->tails[f & NUM].fail)
+                t->chain[n++] = f & NUM;
+            const uint32_t *from = &a->cells[f & NUM];
+            for (size_t c = 0; c < C; c++)
+                row[c * D] = from[c * D];
+            while (n--) {
+                const tail *e = &a->tails[t->chain[n]];
+                if (e->cls != NONE) row[e->cls * D] = e->to;
+            }
+        } else {
+            for (size_t c = 0; c < C; c++)
+                row[c * D] = 0;
+        }
+        for (uint32_t k = kid; k < kids_end; k++)
+            row[t->cls[k] * D] = t->num[k];
+        a->row_out[t->num[s] & NUM] = set;
     }
-}
-
-/* Each state's outputs: its own patterns, then its failure state's. */
-static void build_outputs(sv_aho *a, const uint32_t *order) {
-    uint32_t *count = calloc(a->nstates, sizeof *count), *fill = calloc(a->nstates, sizeof *fill);
-    a->out_start = calloc(a->nstates + 1, sizeof *a->out_start);
-    if (!count || !fill || !a->out_start) abort();
-    for (size_t i = 0; i < a->nends; i++)
-        count[a->ends[i].state]++;
-    for (uint32_t k = 1; k < a->nstates; k++) /* order[0] is the root */
-        count[order[k]] += count[a->fail[order[k]]];
-    for (uint32_t s = 0; s < a->nstates; s++)
-        a->out_start[s + 1] = a->out_start[s] + count[s];
-    a->out = xrealloc(NULL, a->out_start[a->nstates] * sizeof *a->out);
-    for (size_t i = 0; i < a->nends; i++) {
-        uint32_t s = a->ends[i].state;
-        a->out[a->out_start[s] + fill[s]++] = a->ends[i].p;
-    }
-    for (uint32_t k = 1; k < a->nstates; k++) {
-        uint32_t s = order[k], f = a->fail[s];
-        memcpy(&a->out[a->out_start[s] + fill[s]], &a->out[a->out_start[f]],
-               (a->out_start[f + 1] - a->out_start[f]) * sizeof *a->out);
-    }
-    free(count);
-    free(fill);
 }
 
 void sv_aho_build(sv_aho *a) {
-    a->nclasses = 1;
+    uint32_t nclasses = 1;
     for (int b = 0; b < 256; b++)
-        a->cls[b] = a->cls[b] ? (uint16_t)a->nclasses++ : 0;
-    build_trie(a);
-    uint32_t *order = xrealloc(NULL, a->nstates * sizeof *order);
-    build_links(a, order);
-    build_outputs(a, order);
-    free(order);
+        a->cls[b] = a->cls[b] ? (uint16_t)nclasses++ : 0;
+    a->nclasses = nclasses;
+    /* Every pattern byte makes at most one state. */
+    size_t cap = a->text_len + 1;
+    if (cap > NUM) abort();
+    trie t;
+    uint32_t *u32 = xrealloc(NULL, cap * 4 * sizeof *u32);
+    uint16_t *u16 = xrealloc(NULL, cap * 2 * sizeof *u16);
+    t.own = u32, t.nown = u32 + cap, t.num = u32 + 2 * cap, t.fail = u32 + 3 * cap;
+    t.nkid = u16, t.cls = u16 + cap;
+    sorted *sp = xrealloc(NULL, a->npats * sizeof *sp);
+    build_trie(a, &t, sp);
+    build_links(a, &t, sp);
+    free(u32);
+    free(u16);
+    free(t.chain);
+    free(sp);
     free_building(a);
 }
 
@@ -254,10 +341,27 @@ size_t sv_aho_states(const sv_aho *a) {
 }
 
 void sv_aho_scan(const sv_aho *a, const char *text, size_t n, sv_aho_hit hit, void *ctx) {
-    uint32_t s = 0;
-    for (size_t i = 0; i < n; i++) {
-        s = step(a, s, a->cls[(uint8_t)text[i]]);
-        for (uint32_t k = a->out_start[s]; k < a->out_start[s + 1]; k++)
-            if (!hit(ctx, a->out[k].id, i + 1 - a->out[k].len, i + 1)) return;
+    const uint8_t *p = (const uint8_t *)text, *end = p + n;
+    uint32_t s = 0, t;
+    while (p < end) {
+        if (s & TAIL) {
+            t = step(a, s, a->cls[*p++]);
+        } else {
+            /* The hot loop: dense states, nothing to report. */
+            for (;;) {
+                t = a->col[*p++][s];
+                if (t & (TAIL | OUT)) break;
+                s = t;
+                if (p == end) return;
+            }
+        }
+        if (t & OUT) {
+            uint32_t k = out_set(a, t);
+            size_t at = (size_t)(p - (const uint8_t *)text);
+            for (const pattern *o = &a->out[a->out_start[k]], *e = &a->out[a->out_start[k + 1]];
+                 o < e; o++)
+                if (!hit(ctx, o->id, at - o->len, at)) return;
+        }
+        s = t & ~OUT;
     }
 }
