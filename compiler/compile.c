@@ -69,9 +69,14 @@ typedef struct ctx {
     size_t test_refs;
     unsigned ones;  /* SG_N_ONE nodes open around the node being compiled */
     uint32_t nregs; /* registers the current rule needs */
+    uint32_t rule;  /* 1 + the index of the rule being compiled */
+    /* Per test: how many rules ask it, and the last one (1 + index) that did. */
+    uint32_t *askers, *last_asker;
+    size_t nasked;
 } ctx;
 
-static uint32_t intern_test(ctx *c, const sg_test *t) {
+/* t's index in the shared test table. */
+static uint32_t test_index(ctx *c, const sg_test *t) {
     sv_test v = {0};
     v.kind = kind_of[t->op];
     v.slot = t->field ? sv_builder_path(c->b, t->field) : SV_ANY_SLOT;
@@ -90,8 +95,30 @@ static uint32_t intern_test(ctx *c, const sg_test *t) {
     }
     if (t->op == SG_TIMEPART || t->op == SG_IP) v.part = t->part;
     if (!takes_string(t->op)) v.num = t->num;
-    c->test_refs++;
     return sv_builder_test(c->b, &v);
+}
+
+/* The same for a test the rule's code asks, counting the rules that ask
+   each test: the literal guards avoid the literals many rules share. */
+static uint32_t intern_test(ctx *c, const sg_test *t) {
+    uint32_t i = test_index(c, t);
+    c->test_refs++;
+    if (i >= c->nasked) {
+        size_t n = c->nasked ? c->nasked * 2 : 1024;
+        while (n <= i)
+            n *= 2;
+        c->askers = realloc(c->askers, n * sizeof *c->askers);
+        c->last_asker = realloc(c->last_asker, n * sizeof *c->last_asker);
+        if (!c->askers || !c->last_asker) abort();
+        memset(c->askers + c->nasked, 0, (n - c->nasked) * sizeof *c->askers);
+        memset(c->last_asker + c->nasked, 0, (n - c->nasked) * sizeof *c->last_asker);
+        c->nasked = n;
+    }
+    if (c->last_asker[i] != c->rule) {
+        c->last_asker[i] = c->rule;
+        c->askers[i]++;
+    }
+    return i;
 }
 
 /* Appends an instruction on register a; returns its position. */
@@ -270,48 +297,81 @@ static void add_guard(ctx *c, const sg_rule *r, sv_rule *out) {
     out->guard_len = SV_NO_GUARD;
     if (n == SIZE_MAX) return;
     for (size_t i = 0; i < n; i++)
-        ids[i] = intern_test(c, t[i]);
-    c->test_refs -= n; /* the code asks the same tests: count them once */
+        ids[i] = test_index(c, t[i]);
     out->guard_start = sv_builder_guard(c->b, ids, (uint32_t)n);
     out->guard_len = (uint32_t)n;
 }
 
-static void compile_rule(ctx *c, const sg_rule *r) {
-    sv_rule out = {.code_start = sv_builder_code_len(c->b)};
-    add_guard(c, r, &out);
+static unsigned askers_of(const sg_test *t, void *c) {
+    return ((ctx *)c)->askers[test_index(c, t)];
+}
+
+/* The rule's literal guard, once every rule has said which tests it asks.
+   The logsources of a mapped rule repeat its literals under other names
+   and sometimes the same: each test is listed once. */
+static void add_literal_guard(ctx *c, const sg_rule *r, sv_rule *out) {
+    const sg_test *t[CP_LITERAL_GUARD_MAX];
+    uint32_t ids[CP_LITERAL_GUARD_MAX], n = 0;
+    size_t nt = cp_literal_guard(r->expr, askers_of, c, t);
+    if (nt == SIZE_MAX) return;
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t id = test_index(c, t[i]), j = 0;
+        while (j < n && ids[j] != id)
+            j++;
+        if (j == n) ids[n++] = id;
+    }
+    if (n == 0) return; /* the rule never matches: its first guard says so */
+    out->lit_guard_start = sv_builder_guard(c->b, ids, n);
+    out->lit_guard_len = n;
+}
+
+/* Everything but the literal guard, which needs the whole pack's tests. */
+static void compile_rule(ctx *c, const sg_rule *r, sv_rule *out) {
+    *out = (sv_rule){.code_start = sv_builder_code_len(c->b)};
+    add_guard(c, r, out);
     c->nregs = 1;
     gen_rule(c, r);
     emit(c, SV_OP_RET, 0);
-    out.code_len = sv_builder_code_len(c->b) - out.code_start;
-    out.nregs = c->nregs;
+    out->code_len = sv_builder_code_len(c->b) - out->code_start;
+    out->nregs = c->nregs;
     intern_title_paths(c, r->alert_title);
-    out.runbook = str_or_empty(c, r->runbook);
-    out.alert_title = str_or_empty(c, r->alert_title);
-    out.severities = levels(c, r);
+    out->runbook = str_or_empty(c, r->runbook);
+    out->alert_title = str_or_empty(c, r->alert_title);
+    out->severities = levels(c, r);
     /* clang-format cannot settle on a layout for these macro runs. */
     // clang-format off
-#define STR(f) out.f = str_or_empty(c, r->f);
+#define STR(f) out->f = str_or_empty(c, r->f);
     STR(id) STR(name) STR(title) STR(status) STR(level) STR(description)
     STR(author) STR(date) STR(modified)
 #undef STR
-#define LIST(f) out.f = joined(c, &r->f);
+#define LIST(f) out->f = joined(c, &r->f);
     LIST(references) LIST(tags) LIST(falsepositives) LIST(fields) LIST(related)
 #undef LIST
-    out.product = str_or_empty(c, r->log_product);
+    out->product = str_or_empty(c, r->log_product);
     // clang-format on
-    out.category = str_or_empty(c, r->log_category);
-    out.service = str_or_empty(c, r->log_service);
+    out->category = str_or_empty(c, r->log_category);
+    out->service = str_or_empty(c, r->log_service);
     char src[1200];
     snprintf(src, sizeof src, "%s:%d", r->pos.file ? r->pos.file : "", r->pos.line);
-    out.source = str_or_empty(c, src);
-    sv_builder_rule(c->b, &out);
+    out->source = str_or_empty(c, src);
 }
 
 int cp_compile_rules(const sg_rule *const *rules, size_t n, unsigned char **image, size_t *len,
                      cp_stats *stats, char *err, size_t errlen) {
     ctx c = {.b = sv_builder_new()};
-    for (size_t i = 0; i < n; i++)
-        compile_rule(&c, rules[i]);
+    sv_rule *out = malloc((n ? n : 1) * sizeof *out);
+    if (!out) abort();
+    for (size_t i = 0; i < n; i++) {
+        c.rule = (uint32_t)i + 1;
+        compile_rule(&c, rules[i], &out[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        add_literal_guard(&c, rules[i], &out[i]);
+        sv_builder_rule(c.b, &out[i]);
+    }
+    free(out);
+    free(c.askers);
+    free(c.last_asker);
     if (stats) {
         *stats = (cp_stats){.rules = n,
                             .tests = sv_builder_test_count(c.b),

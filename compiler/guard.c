@@ -1,4 +1,4 @@
-/* guard.c: a cheap necessary condition for each rule.
+/* guard.c: cheap necessary conditions for each rule.
  *
  * A rule's guard is a short list of its field tests of which at least one
  * must hold whenever the rule matches: a test is its own guard, an AND may
@@ -8,14 +8,39 @@
  * so a Sysmon registry event never reaches the process-creation rules, whose
  * guards are their logsource's event IDs. A rule with no useful guard (it
  * starts with a NOT, say) always runs.
+ *
+ * The event ID lets through every process creation to a thousand rules, of
+ * which the event concerns a handful: those whose literals ("-enc",
+ * "\\rundll32.exe") it contains. So a rule has a second guard, made the
+ * same way of its literal tests only, which the interpreter answers from
+ * the prefilter's one pass over each field; the rule runs when both hold.
+ * There an AND takes the operand whose literals are least likely to hold:
+ * few of them, asked by few rules (the channel name every rule of a
+ * logsource asks holds on most events those rules see), and long.
  */
 #include <stddef.h>
 
 #include "guard.h"
 
-/* How much a test narrows the events, lowest first: an exact event ID
-   splits Windows logs finer than a channel name does. */
-static unsigned weight(const sg_test *t) {
+/* Which tests a guard may hold and what each costs. */
+typedef struct policy {
+    size_t max;
+    /* a test's cost, lower for one that holds on fewer events; < 0: unusable */
+    double (*cost)(const struct policy *pol, const sg_test *t);
+    cp_askers *askers;
+    void *ctx;
+} policy;
+
+/* What a node's guard would be: how many tests, at what cost. */
+typedef struct summary {
+    size_t n;
+    double cost;
+    bool none; /* no usable guard: the rule must always run */
+} summary;
+
+/* An exact event ID splits Windows logs finer than a channel name does. */
+static double weight(const policy *pol, const sg_test *t) {
+    (void)pol;
     switch (t->op) {
     case SG_NUM_EQ: return 1;
     case SG_EQ: return 2;
@@ -26,63 +51,85 @@ static unsigned weight(const sg_test *t) {
     }
 }
 
-typedef struct guard {
-    const sg_test *t[CP_GUARD_MAX];
-    size_t n;
-    bool none; /* no usable guard: the rule must always run */
-} guard;
-
-static unsigned cost(const guard *g) {
-    unsigned c = 0;
-    for (size_t i = 0; i < g->n; i++)
-        c += weight(g->t[i]);
-    return c;
+static double literal_cost(const policy *pol, const sg_test *t) {
+    bool literal =
+        t->op == SG_EQ || t->op == SG_PREFIX || t->op == SG_SUFFIX || t->op == SG_CONTAINS;
+    if (!literal || t->str_len == 0) return -1;
+    return pol->askers(t, pol->ctx) * (1.0 + 8.0 / (double)t->str_len);
 }
 
-static void of(const sg_node *n, guard *g, int depth);
+static summary of(const policy *pol, const sg_node *n, int depth);
 
-static void of_and(const sg_node *n, guard *g, int depth) {
-    g->none = true;
+/* The operand of an AND whose guard costs least (-1: none has one). */
+static long cheapest(const policy *pol, const sg_node *n, int depth, summary *best) {
+    long at = -1;
+    *best = (summary){.none = true};
     for (size_t i = 0; i < n->nkids; i++) {
-        guard k = {0};
-        of(n->kids[i], &k, depth + 1);
-        if (!k.none && (g->none || cost(&k) < cost(g))) *g = k;
-    }
-}
-
-static void of_or(const sg_node *n, guard *g, int depth) {
-    g->n = 0;
-    g->none = false;
-    for (size_t i = 0; i < n->nkids && !g->none; i++) {
-        guard k = {0};
-        of(n->kids[i], &k, depth + 1);
-        if (k.none || g->n + k.n > CP_GUARD_MAX) {
-            g->none = true;
-            return;
+        summary k = of(pol, n->kids[i], depth + 1);
+        if (!k.none && (best->none || k.cost < best->cost)) {
+            *best = k;
+            at = (long)i;
         }
-        for (size_t j = 0; j < k.n; j++)
-            g->t[g->n++] = k.t[j];
+    }
+    return at;
+}
+
+static summary of_or(const policy *pol, const sg_node *n, int depth) {
+    summary s = {0};
+    for (size_t i = 0; i < n->nkids; i++) {
+        summary k = of(pol, n->kids[i], depth + 1);
+        if (k.none || s.n + k.n > pol->max) return (summary){.none = true};
+        s.n += k.n;
+        s.cost += k.cost;
+    }
+    return s;
+}
+
+static summary of(const policy *pol, const sg_node *n, int depth) {
+    summary s = {.none = depth > 64}; /* a deeper tree is no cheap guard anyway */
+    if (s.none) return s;
+    switch (n->kind) {
+    case SG_N_TEST:
+        s.cost = pol->cost(pol, &n->test);
+        s.none = s.cost < 0;
+        s.n = 1;
+        return s;
+    case SG_N_AND: cheapest(pol, n, depth, &s); return s;
+    case SG_N_OR: return of_or(pol, n, depth);
+    case SG_N_FALSE: return s;               /* never true: an empty guard never holds */
+    default: return (summary){.none = true}; /* NOT, TRUE, exactly one of, array elements */
     }
 }
 
-static void of(const sg_node *n, guard *g, int depth) {
-    g->n = 0;
-    g->none = depth > 64; /* a deeper tree is no cheap guard anyway */
-    if (g->none) return;
+/* Writes the tests of the guard that of() found for n from out on; returns
+   the end of what it wrote. */
+static const sg_test **collect(const policy *pol, const sg_node *n, int depth,
+                               const sg_test **out) {
+    summary s;
     switch (n->kind) {
-    case SG_N_TEST: g->t[g->n++] = &n->test; break;
-    case SG_N_AND: of_and(n, g, depth); break;
-    case SG_N_OR: of_or(n, g, depth); break;
-    case SG_N_FALSE: break;  /* never true: an empty guard never holds */
-    default: g->none = true; /* NOT, TRUE */
+    case SG_N_TEST: *out++ = &n->test; break;
+    case SG_N_AND: out = collect(pol, n->kids[cheapest(pol, n, depth, &s)], depth + 1, out); break;
+    case SG_N_OR:
+        for (size_t i = 0; i < n->nkids; i++)
+            out = collect(pol, n->kids[i], depth + 1, out);
+        break;
+    default: break; /* FALSE */
     }
+    return out;
+}
+
+static size_t guard_of(const policy *pol, const sg_node *expr, const sg_test **out) {
+    if (of(pol, expr, 0).none) return SIZE_MAX;
+    return (size_t)(collect(pol, expr, 0, out) - out);
 }
 
 size_t cp_guard(const sg_node *expr, const sg_test **out) {
-    guard g = {0};
-    of(expr, &g, 0);
-    if (g.none) return SIZE_MAX;
-    for (size_t i = 0; i < g.n; i++)
-        out[i] = g.t[i];
-    return g.n;
+    const policy pol = {.max = CP_GUARD_MAX, .cost = weight};
+    return guard_of(&pol, expr, out);
+}
+
+size_t cp_literal_guard(const sg_node *expr, cp_askers *askers, void *ctx, const sg_test **out) {
+    const policy pol = {
+        .max = CP_LITERAL_GUARD_MAX, .cost = literal_cost, .askers = askers, .ctx = ctx};
+    return guard_of(&pol, expr, out);
 }

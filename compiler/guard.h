@@ -6,10 +6,23 @@
 
 /* Most tests in one guard: a longer disjunction costs more than it saves. */
 #define CP_GUARD_MAX 16
+/* Most tests in one literal guard. Only the literals an event contains cost
+   anything at run time, so even a long list of them is worth it. */
+#define CP_LITERAL_GUARD_MAX 256
 
 /* Writes into out (room for CP_GUARD_MAX) tests of expr of which one holds
    whenever expr does, and returns how many; SIZE_MAX when there is no such
    short list. */
 size_t cp_guard(const sg_node *expr, const sg_test **out);
+
+/* How many rules of the pack ask test t (at least the one being guarded). */
+typedef unsigned cp_askers(const sg_test *t, void *ctx);
+
+/* The same for literal tests only (equals, startswith, endswith, contains
+   with a non-empty string: what the prefilter answers in one pass), room
+   for CP_LITERAL_GUARD_MAX; askers tells the literals that whole logsources
+   share (a channel name), which hold on most events, from those of one
+   detection, which rarely do. */
+size_t cp_literal_guard(const sg_node *expr, cp_askers *askers, void *ctx, const sg_test **out);
 
 #endif

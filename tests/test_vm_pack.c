@@ -46,10 +46,9 @@ static uint32_t str(sv_pack_builder *b, const char *s) {
     return sv_builder_string(b, s, strlen(s));
 }
 
-static void add_rule(sv_pack_builder *b, uint32_t start, uint32_t len, uint32_t nregs,
-                     const char *id, const char *title) {
+/* Adds r, whose code and guards are set, with the given metadata. */
+static void add_rule(sv_pack_builder *b, sv_rule r, const char *id, const char *title) {
     uint32_t empty = str(b, "");
-    sv_rule r = {.code_start = start, .code_len = len, .nregs = nregs, .guard_len = SV_NO_GUARD};
 #define SV_EMPTY_FIELD(f) r.f = empty;
     SV_RULE_FIELDS(SV_EMPTY_FIELD)
 #undef SV_EMPTY_FIELD
@@ -72,8 +71,19 @@ static sv_pack_builder *sample_builder(void) {
     }
     for (uint32_t i = 0; i < NCODE; i++)
         assert_int_equal(sv_builder_code(b, sample_code[i]), i);
-    add_rule(b, 0, 4, 1, "r0", "VPC flow logs deleted");
-    add_rule(b, 4, 11, 2, "r1", "A \"quoted\"\ttitle\\\r\n\001");
+    /* Rule 0: guard t0, literal guard t0 t1. Rule 1: guard t2 t3, no literal guard. */
+    static const uint32_t guards[] = {0, 0, 1, 2, 3};
+    assert_int_equal(sv_builder_guard(b, guards, 1), 0);
+    assert_int_equal(sv_builder_guard(b, guards + 1, 2), 1);
+    assert_int_equal(sv_builder_guard(b, guards + 3, 2), 3);
+    add_rule(
+        b,
+        (sv_rule){
+            .code_len = 4, .nregs = 1, .guard_len = 1, .lit_guard_start = 1, .lit_guard_len = 2},
+        "r0", "VPC flow logs deleted");
+    add_rule(
+        b, (sv_rule){.code_start = 4, .code_len = 11, .nregs = 2, .guard_start = 3, .guard_len = 2},
+        "r1", "A \"quoted\"\ttitle\\\r\n\001");
     return b;
 }
 
@@ -177,7 +187,7 @@ static void code_is_patched(void **state) {
     assert_int_equal(sv_builder_code(b, INS(RET, 0, 0)), 3);
     assert_int_equal(sv_builder_code_len(b), 4);
     sv_builder_patch(b, 1, 3);
-    add_rule(b, 0, 4, 1, "r", "t");
+    add_rule(b, (sv_rule){.code_len = 4, .nregs = 1, .guard_len = SV_NO_GUARD}, "r", "t");
     unsigned char *img;
     size_t len;
     assert_int_equal(sv_builder_finish(b, &img, &len), 0);
@@ -247,6 +257,13 @@ static void sample_loads(void **state) {
     assert_string_equal(sv_pack_string(p, r->id, NULL), "r1");
     assert_string_equal(sv_pack_string(p, r->level, NULL), "high");
     assert_string_equal(sv_pack_string(p, r->author, NULL), "");
+    assert_int_equal(r->guard_start, 3);
+    assert_int_equal(r->guard_len, 2);
+    assert_int_equal(r->lit_guard_len, 0);
+    r = sv_pack_rule(p, 0);
+    assert_int_equal(r->guard_len, 1);
+    assert_int_equal(r->lit_guard_start, 1);
+    assert_int_equal(r->lit_guard_len, 2);
     sv_pack_free(p);
     free(img);
 }
@@ -286,6 +303,8 @@ static void disasm_lists_everything(void **state) {
         "1\tJMPF \tR0 3\n",
         "0\tTEST \tR0 t0\t; t0  slot 0 (eventName)  EQ  \"DeleteFlowLogs\"",
         "14\tRET  \tR0",
+        "  guard: t0\n  literal guard: t0 t1\n",
+        "  guard: t2 t3\n\t4\t",
     };
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         if (!strstr(text, want[i])) fail_msg("listing lacks \"%s\":\n%s", want[i], text);
@@ -302,7 +321,7 @@ static void unpreparable_test_refused(void **state) {
     sv_test t = {.kind = SV_T_REGEX, .slot = sv_builder_path(b, "x"), .k = str(b, "a(")};
     sv_builder_code(b, INS(TEST, 0, sv_builder_test(b, &t)));
     sv_builder_code(b, INS(RET, 0, 0));
-    add_rule(b, 0, 2, 1, "r", "t");
+    add_rule(b, (sv_rule){.code_len = 2, .nregs = 1, .guard_len = SV_NO_GUARD}, "r", "t");
     unsigned char *img;
     size_t len;
     assert_int_equal(sv_builder_finish(b, &img, &len), 0);
@@ -411,7 +430,7 @@ static const corruption corruptions[] = {
     {"bad magic", {SET8(AT_HEADER, 0, 'X')}, "bad magic (not a sigvm pack)"},
     {"bad version",
      {SET32(AT_HEADER, SV_PACK_VERSION_AT, 7)},
-     "version 7 not supported (expected 3)"},
+     "version 7 not supported (expected 4)"},
     {"huge section count",
      {SET32(AT_HEADER, SV_PACK_SECTION_COUNT_AT, 0x40000000)},
      "section table"},
@@ -528,11 +547,24 @@ static const corruption corruptions[] = {
      {SET32(SV_SEC_RULES, REC(0, SV_PACK_RULE_SIZE, 8), 256)},
      "rule 0 wants 256 registers"},
     {"metadata string",
-     {SET32(SV_SEC_RULES, REC(1, SV_PACK_RULE_SIZE, 28), 999)},
+     {SET32(SV_SEC_RULES, REC(1, SV_PACK_RULE_SIZE, 36), 999)},
      "rule 1 field title refers to string 999"},
     {"guard outside its section",
-     {SET32(SV_SEC_RULES, REC(0, SV_PACK_RULE_SIZE, 16), 5)},
-     "rule 0 guard [0,+5) lies outside the guards section"},
+     {SET32(SV_SEC_RULES, REC(0, SV_PACK_RULE_SIZE, 16), 6)},
+     "rule 0 guard [0,+6) lies outside the guards section (5)"},
+    {"guard start wrapping",
+     {SET32(SV_SEC_RULES, REC(1, SV_PACK_RULE_SIZE, 12), 0xffffffff)},
+     "rule 1 guard [4294967295,+2) lies outside"},
+    {"literal guard outside its section",
+     {SET32(SV_SEC_RULES, REC(0, SV_PACK_RULE_SIZE, 24), 5)},
+     "rule 0 literal guard [1,+5) lies outside the guards section (5)"},
+    {"literal guard start wrapping",
+     {SET32(SV_SEC_RULES, REC(0, SV_PACK_RULE_SIZE, 20), 0xffffffff)},
+     "rule 0 literal guard [4294967295,+2) lies outside"},
+    {"literal guard of no length, out of place",
+     {SET32(SV_SEC_RULES, REC(1, SV_PACK_RULE_SIZE, 20), 6)},
+     "rule 1 literal guard [6,+0) lies outside"},
+    {"guard test", {SET32(SV_SEC_GUARDS, REC(4, 4, 0), 7)}, "guard 4 refers to test 7 of 7"},
 };
 
 static void structural_checks(void **state) {

@@ -121,6 +121,14 @@ static void print_operands(FILE *out, const sv_pack *p, const sv_ins *in) {
     }
 }
 
+static void print_guard(FILE *out, const sv_pack *p, const char *name, uint32_t start,
+                        uint32_t len) {
+    fprintf(out, "  %s:", name);
+    for (uint32_t g = 0; g < len; g++)
+        fprintf(out, " t%u", p->guards[start + g]);
+    fputc('\n', out);
+}
+
 static void print_rule(FILE *out, const sv_pack *p, uint32_t i) {
     const sv_rule *r = &p->rules[i];
     fprintf(out, "\nrule %u  id ", i);
@@ -131,14 +139,15 @@ static void print_rule(FILE *out, const sv_pack *p, uint32_t i) {
     print_string(out, p, r->level);
     fprintf(out, "\n  code [%u,%u)  %u register%s\n", r->code_start, r->code_start + r->code_len,
             r->nregs, r->nregs == 1 ? "" : "s");
-    if (r->guard_len == SV_NO_GUARD) {
+    if (r->guard_len == SV_NO_GUARD && !r->lit_guard_len) {
         fputs("  guard: none (runs on every event)\n", out);
+    } else if (r->guard_len == SV_NO_GUARD) {
+        fputs("  guard: none\n", out);
     } else {
-        fputs("  guard:", out);
-        for (uint32_t g = 0; g < r->guard_len; g++)
-            fprintf(out, " t%u", p->guards[r->guard_start + g]);
-        fputc('\n', out);
+        print_guard(out, p, "guard", r->guard_start, r->guard_len);
     }
+    if (r->lit_guard_len)
+        print_guard(out, p, "literal guard", r->lit_guard_start, r->lit_guard_len);
     for (uint32_t pc = r->code_start; pc < r->code_start + r->code_len; pc++) {
         fprintf(out, "\t%u\t%-5s\t", pc, sv_opcode_name(p->code[pc].op));
         print_operands(out, p, &p->code[pc]);

@@ -1,7 +1,13 @@
 /* exec.c: the interpreter. Every rule is a short function over registers;
    the tests it calls are shared by all rules and memoized per event, so a
    test asked by a thousand rules runs once. Inside an EACH body a test is
-   asked of one array element at a time (scope.h) and is not memoized. */
+   asked of one array element at a time (scope.h) and is not memoized.
+
+   Before any rule runs, the event picks the rules that may match it: those
+   whose guard and literal guard (dispatch.c) both hold. Guard tests are
+   asked one by one; literal guards come from the prefilter groups that hold
+   their tests, each scanned once, whose hits mark the rules they guard.
+   The rules then run in rule order, as they do without these shortcuts. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdlib.h>
@@ -38,9 +44,12 @@ struct sv_exec {
     uint64_t regex_limit_hits; /* ... and in every event so far */
     sv_scope *scope;           /* the element an EACH body is looking at, or NULL */
     uint8_t *result;           /* per rule: what it returned for the last event */
-    bool shortcuts;  /* guards and the literal prefilter (off: every rule, test by test) */
-    uint8_t *hit;    /* a prefilter group's answers */
-    uint64_t *reach; /* per rule: some guard of it holds for this event */
+    bool shortcuts;     /* guards and the literal prefilter (off: every rule, test by test) */
+    uint8_t *seen;      /* the prefilter's scratch */
+    uint32_t *hits;     /* which tests of a prefilter group hold */
+    uint32_t *scanned;  /* per prefilter group: the stamp of the event it was scanned for */
+    uint64_t *reach;    /* per rule: its guard holds for this event */
+    uint64_t *lit_hits; /* per rule: its literal guard holds for this event */
 };
 
 sv_exec *sv_exec_new(const sv_pack *p) {
@@ -49,10 +58,13 @@ sv_exec *sv_exec_new(const sv_pack *p) {
     x->p = p;
     x->memo = calloc(p->ntests ? p->ntests : 1, sizeof *x->memo);
     x->result = calloc(p->nrules ? p->nrules : 1, sizeof *x->result);
-    x->hit = calloc(p->max_group ? p->max_group : 1, 1);
+    x->seen = calloc(p->max_group ? p->max_group : 1, 1);
+    x->hits = calloc(p->max_group ? p->max_group : 1, sizeof *x->hits);
+    x->scanned = calloc(p->ngroups ? p->ngroups : 1, sizeof *x->scanned);
     x->reach = calloc(p->nrules / 64 + 1, sizeof *x->reach);
+    x->lit_hits = calloc(p->nrules / 64 + 1, sizeof *x->lit_hits);
     x->shortcuts = true;
-    if (!x->hit || !x->reach) abort();
+    if (!x->seen || !x->hits || !x->scanned || !x->reach || !x->lit_hits) abort();
     x->md = pcre2_match_data_create(1, NULL);
     x->mc = pcre2_match_context_create(NULL);
     x->js = pcre2_jit_stack_create(32 * 1024, RE_JIT_STACK, NULL);
@@ -71,8 +83,11 @@ uint64_t sv_exec_regex_limit_hits(const sv_exec *x) {
 void sv_exec_free(sv_exec *x) {
     if (!x) return;
     free(x->memo);
-    free(x->hit);
+    free(x->seen);
+    free(x->hits);
+    free(x->scanned);
     free(x->reach);
+    free(x->lit_hits);
     free(x->result);
     pcre2_match_data_free(x->md);
     pcre2_match_context_free(x->mc);
@@ -253,13 +268,26 @@ static bool run_test(sv_exec *x, sv_event *ev, uint32_t ti) {
     }
 }
 
-/* Answers every test of prefilter group g at once (prefilter.c). */
-static void run_group(sv_exec *x, sv_event *ev, int32_t g) {
+static void mark(uint64_t *bits, const uint32_t *rules, uint32_t from, uint32_t to) {
+    for (uint32_t i = from; i < to; i++)
+        bits[rules[i] / 64] |= 1ull << (rules[i] % 64);
+}
+
+/* Answers every test of prefilter group g at once (prefilter.c): the memo
+   holds the tests that hold, and the stamp in scanned says that the others
+   do not. The rules whose literal guards list a test that holds are marked
+   here, whoever asked for the scan. */
+static void run_group(sv_exec *x, sv_event *ev, uint32_t g) {
+    const sv_pack *p = x->p;
     uint32_t n;
-    const uint32_t *tests = sv_prefilter_tests(x->p, (uint32_t)g, &n);
-    sv_prefilter_run(x->p, (uint32_t)g, ev, x->hit);
-    for (uint32_t k = 0; k < n; k++)
-        x->memo[tests[k]] = x->gen << 1 | x->hit[k];
+    const uint32_t *tests = sv_prefilter_tests(p, g, &n);
+    uint32_t nhits = sv_prefilter_run(p, g, ev, x->seen, x->hits);
+    for (uint32_t k = 0; k < nhits; k++) {
+        uint32_t t = tests[x->hits[k]];
+        x->memo[t] = x->gen << 1 | 1;
+        mark(x->lit_hits, p->lrules, p->lstart[t], p->lstart[t + 1]);
+    }
+    x->scanned[g] = x->gen;
 }
 
 static bool test(sv_exec *x, sv_event *ev, uint32_t ti) {
@@ -268,8 +296,9 @@ static bool test(sv_exec *x, sv_event *ev, uint32_t ti) {
     if (m >> 1 == x->gen) return m & 1;
     int32_t g = x->p->group_of[ti];
     if (g >= 0 && x->shortcuts) {
-        run_group(x, ev, g);
-        return x->memo[ti] & 1;
+        if (x->scanned[g] == x->gen) return false;
+        run_group(x, ev, (uint32_t)g);
+        return x->memo[ti] >> 1 == x->gen;
     }
     bool r = run_test(x, ev, ti);
     x->memo[ti] = x->gen << 1 | r;
@@ -357,10 +386,47 @@ static uint8_t run_code(sv_exec *x, sv_event *ev, uint32_t pc) {
     }
 }
 
+static bool reached(const uint64_t *bits, uint32_t rule) {
+    return bits[rule / 64] >> (rule % 64) & 1;
+}
+
+static bool reaches_some(const uint64_t *bits, const sv_rule_bits *from, const sv_rule_bits *to) {
+    for (; from < to; from++)
+        if (bits[from->word] & from->bits) return true;
+    return false;
+}
+
+/* Marks in x->reach the rules whose guards both hold for the event. The
+   literal guards are asked only for rules that passed the first guard. */
+static void reach(sv_exec *x, sv_event *ev) {
+    const sv_pack *p = x->p;
+    size_t words = p->nrules / 64 + 1;
+    memset(x->reach, 0, words * sizeof *x->reach);
+    memset(x->lit_hits, 0, words * sizeof *x->lit_hits);
+    mark(x->reach, p->always, 0, p->nalways);
+    for (uint32_t k = 0; k < p->ngtest; k++)
+        if (test(x, ev, p->gtest[k])) mark(x->reach, p->grules, p->gstart[k], p->gstart[k + 1]);
+    for (uint32_t i = 0; i < p->nlgroups; i++) {
+        const sv_lit_group *lg = &p->lgroups[i];
+        if (x->scanned[lg->group] != x->gen && sv_event_first(ev, lg->slot) >= 0 &&
+            reaches_some(x->reach, p->lbits + lg->first, p->lbits + lg->end))
+            run_group(x, ev, lg->group);
+    }
+    for (uint32_t i = 0; i < p->nlloose; i++) {
+        uint32_t t = p->lloose[i], from = p->lstart[t], to = p->lstart[t + 1], k = from;
+        while (k < to && !reached(x->reach, p->lrules[k]))
+            k++;
+        if (k < to && test(x, ev, t)) mark(x->lit_hits, p->lrules, from, to);
+    }
+    for (size_t w = 0; w < words; w++)
+        x->reach[w] &= x->lit_hits[w] | p->no_lit_guard[w];
+}
+
 size_t sv_exec_run(sv_exec *x, sv_event *ev, uint32_t *out) {
     /* Stamps are 31 bits wide; on wrap-around old memo entries could look current. */
     if (++x->gen >= 1u << 31) {
         memset(x->memo, 0, x->p->ntests * sizeof *x->memo);
+        memset(x->scanned, 0, x->p->ngroups * sizeof *x->scanned);
         x->gen = 1;
     }
     x->event_give_ups = 0;
@@ -371,20 +437,12 @@ size_t sv_exec_run(sv_exec *x, sv_event *ev, uint32_t *out) {
             if ((x->result[r] = run_code(x, ev, p->rules[r].code_start))) out[n++] = r;
         return n;
     }
-    /* Mark the rules some guard lets through, then run them in rule order
-       so that matches come out in the same order either way. */
-    uint64_t *reach = x->reach;
-    memset(reach, 0, (p->nrules / 64 + 1) * sizeof *reach);
+    /* Run the rules that may match in rule order, so that matches come out
+       in the same order either way. */
+    reach(x, ev);
     memset(x->result, 0, p->nrules);
-    for (uint32_t i = 0; i < p->nalways; i++)
-        reach[p->always[i] / 64] |= 1ull << (p->always[i] % 64);
-    for (uint32_t k = 0; k < p->ngtest; k++) {
-        if (!test(x, ev, p->gtest[k])) continue;
-        for (uint32_t i = p->gstart[k]; i < p->gstart[k + 1]; i++)
-            reach[p->grules[i] / 64] |= 1ull << (p->grules[i] % 64);
-    }
     for (uint32_t w = 0; w <= p->nrules / 64; w++)
-        for (uint64_t bits = reach[w]; bits; bits &= bits - 1) {
+        for (uint64_t bits = x->reach[w]; bits; bits &= bits - 1) {
             uint32_t r = w * 64 + (uint32_t)__builtin_ctzll(bits);
             if ((x->result[r] = run_code(x, ev, p->rules[r].code_start))) out[n++] = r;
         }

@@ -23,8 +23,9 @@ enum {
     SV_PACK_TEST_SIZE = 24, /* kind, flags, cmp, part, u32 slot, u32 k, u32 zero, f64 num */
     SV_PACK_INS_SIZE = 8,   /* op, a, u16 zero, u32 c */
 #define SV_COUNT_FIELD(f) +1
-    /* code_start, code_len, nregs, then a u32 per SV_RULE_FIELDS entry */
-    SV_PACK_RULE_SIZE = 4 * (5 SV_RULE_FIELDS(SV_COUNT_FIELD))
+    /* code_start, code_len, nregs, guard_start, guard_len, lit_guard_start,
+       lit_guard_len, then a u32 per SV_RULE_FIELDS entry */
+    SV_PACK_RULE_SIZE = 4 * (7 SV_RULE_FIELDS(SV_COUNT_FIELD))
 #undef SV_COUNT_FIELD
 };
 
@@ -75,6 +76,18 @@ typedef struct sv_prepared {
     unsigned prefix;
 } sv_prepared;
 
+/* A piece of a set of rules: bit i of bits is rule 64 * word + i. */
+typedef struct sv_rule_bits {
+    uint32_t word;
+    uint64_t bits;
+} sv_rule_bits;
+
+/* A prefilter group that holds literal guard tests. */
+typedef struct sv_lit_group {
+    uint32_t group, slot;
+    uint32_t first, end; /* lbits[first, end): the rules whose literal guards it holds tests of */
+} sv_lit_group;
+
 struct sv_pack {
     unsigned char *image; /* the verified image; strings point into it */
     size_t len;
@@ -96,6 +109,17 @@ struct sv_pack {
     uint32_t *always, nalways;
     uint32_t *gtest, ngtest;
     uint32_t *gstart, *grules;
+    /* Rules by literal guard (dispatch.c): for test t the rules whose literal
+       guard lists it, lrules[lstart[t] .. lstart[t+1]); the prefilter groups
+       that hold such tests, each with the rules it may let through; those
+       tests that no group holds; and per rule, as a bitset, whether it has
+       no literal guard. */
+    uint32_t *lstart, *lrules;
+    sv_lit_group *lgroups;
+    uint32_t nlgroups;
+    sv_rule_bits *lbits;
+    uint32_t *lloose, nlloose;
+    uint64_t *no_lit_guard;
     /* Literal tests answered together, per field (prefilter.c): the group
        of each test (-1: none) and the groups. */
     int32_t *group_of;
@@ -117,9 +141,11 @@ void sv_dispatch_build(sv_pack *p);
 void sv_dispatch_free(sv_pack *p);
 void sv_prefilter_build(sv_pack *p);
 void sv_prefilter_free(sv_pack *p);
-/* Scans the field of group g once and writes, for each of the group's
-   tests (in the order sv_prefilter_tests gives), whether it holds. */
-void sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *hit);
+/* Scans the field of group g once and writes into hits the positions (in
+   the order sv_prefilter_tests gives) of the group's tests that hold;
+   returns how many. seen: max_group bytes of scratch, zero before and after. */
+uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *seen,
+                          uint32_t *hits);
 const uint32_t *sv_prefilter_tests(const sv_pack *p, uint32_t g, uint32_t *n);
 
 #endif

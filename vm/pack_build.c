@@ -57,6 +57,8 @@ static void put_rule(unsigned char *p, const sv_rule *r) {
     p = sv_put_u32(p, r->nregs);
     p = sv_put_u32(p, r->guard_start);
     p = sv_put_u32(p, r->guard_len);
+    p = sv_put_u32(p, r->lit_guard_start);
+    p = sv_put_u32(p, r->lit_guard_len);
 #define SV_PUT_FIELD(f) p = sv_put_u32(p, r->f);
     SV_RULE_FIELDS(SV_PUT_FIELD)
 #undef SV_PUT_FIELD

@@ -300,7 +300,9 @@ static bool decode_rule(loader *l, uint32_t i, const unsigned char *rec, void *o
     r->nregs = sv_get_u32(rec + 8);
     r->guard_start = sv_get_u32(rec + 12);
     r->guard_len = sv_get_u32(rec + 16);
-    rec += 20;
+    r->lit_guard_start = sv_get_u32(rec + 20);
+    r->lit_guard_len = sv_get_u32(rec + 24);
+    rec += 28;
 #define SV_GET_FIELD(f)                                                                            \
     r->f = sv_get_u32(rec);                                                                        \
     rec += 4;
@@ -316,6 +318,9 @@ static bool decode_rule(loader *l, uint32_t i, const unsigned char *rec, void *o
     if (r->guard_len != SV_NO_GUARD && (uint64_t)r->guard_start + r->guard_len > p->nguards)
         return fail(l, "rule %u guard [%u,+%u) lies outside the guards section (%u)", i,
                     r->guard_start, r->guard_len, p->nguards);
+    if ((uint64_t)r->lit_guard_start + r->lit_guard_len > p->nguards)
+        return fail(l, "rule %u literal guard [%u,+%u) lies outside the guards section (%u)", i,
+                    r->lit_guard_start, r->lit_guard_len, p->nguards);
     if (r->nregs < 1 || r->nregs > MAX_REGS)
         return fail(l, "rule %u wants %u registers (1..%d)", i, r->nregs, MAX_REGS);
     for (uint32_t pc = r->code_start; pc < r->code_start + r->code_len; pc++)

@@ -7,7 +7,9 @@
  * a group, the field's value is scanned once and the answer of every test of
  * the group is memoized: an occurrence at offset 0 satisfies startswith, one
  * ending at the end endswith, both equals, any contains. A thousand memmem
- * calls become one pass over the value.
+ * calls become one pass over the value. The scan lists the tests that hold,
+ * so that what follows (memoizing, the rules' literal guards) costs what
+ * the event contains, not what the group holds.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -112,25 +114,32 @@ const uint32_t *sv_prefilter_tests(const sv_pack *p, uint32_t g, uint32_t *n) {
 typedef struct scan_ctx {
     const sv_pack *p;
     const sv_prefilter_group *grp;
-    uint8_t *hit; /* per group test */
-    size_t len;   /* of the value scanned */
+    uint8_t *seen; /* per group test: already among the hits */
+    uint32_t *hits, nhits;
+    size_t len; /* of the value scanned */
 } scan_ctx;
 
 static bool on_hit(void *ctx, uint32_t k, size_t start, size_t end) {
     scan_ctx *c = ctx;
+    if (c->seen[k]) return true;
+    bool holds;
     switch (c->p->tests[c->grp->tests[k]].kind) {
-    case SV_T_EQ: c->hit[k] |= start == 0 && end == c->len; break;
-    case SV_T_PREFIX: c->hit[k] |= start == 0; break;
-    case SV_T_SUFFIX: c->hit[k] |= end == c->len; break;
-    default: c->hit[k] = 1;
+    case SV_T_EQ: holds = start == 0 && end == c->len; break;
+    case SV_T_PREFIX: holds = start == 0; break;
+    case SV_T_SUFFIX: holds = end == c->len; break;
+    default: holds = true;
+    }
+    if (holds) {
+        c->seen[k] = 1;
+        c->hits[c->nhits++] = k;
     }
     return true;
 }
 
-void sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *hit) {
+uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *seen,
+                          uint32_t *hits) {
     const sv_prefilter_group *grp = &p->groups[g];
-    scan_ctx c = {p, grp, hit, 0};
-    memset(hit, 0, grp->ntests);
+    scan_ctx c = {.p = p, .grp = grp, .seen = seen, .hits = hits};
     for (int32_t i = sv_event_first(ev, grp->slot); i >= 0; i = ev->vals[i].next) {
         const char *s;
         size_t n;
@@ -140,4 +149,7 @@ void sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *hit) 
         c.len = n;
         sv_aho_scan(grp->aho, s, n, on_hit, &c);
     }
+    for (uint32_t i = 0; i < c.nhits; i++)
+        seen[hits[i]] = 0;
+    return c.nhits;
 }

@@ -133,8 +133,8 @@ typedef struct sv_test {
  */
 #define SV_PACK_MAGIC "SIGVMPK\0"
 /* 2: EACH / END and the B operand, SET up to 255, rule fields runbook,
-   alert_title, severities, tests IP, EMPTY, NET_HAS. */
-#define SV_PACK_VERSION 3u
+   alert_title, severities, tests IP, EMPTY, NET_HAS. 4: literal guards. */
+#define SV_PACK_VERSION 4u
 /* Largest pack the builder writes and the loader reads: some sixty times all
    of SigmaHQ (4 MB), so that a hostile file cannot make a reader take
    gigabytes. Offsets are 32-bit, so the format itself stops at 4 GiB. */
@@ -146,7 +146,7 @@ typedef enum sv_section {
     SV_SEC_TESTS,       /* u32 count, then 24-byte sv_test records */
     SV_SEC_CODE,        /* u32 count, then 8-byte sv_ins records */
     SV_SEC_RULES,       /* u32 count, then sv_rule records (see SV_RULE_*) */
-    SV_SEC_GUARDS,      /* u32 count, then u32 test indices: the rules' guards */
+    SV_SEC_GUARDS,      /* u32 count, then u32 test indices: the rules' guards, both kinds */
     SV_SEC_COUNT_
 } sv_section;
 
@@ -160,13 +160,17 @@ typedef enum sv_section {
 // clang-format on
 
 /* A rule's guard: tests of which one holds whenever the rule matches, so
-   the rule runs only for events where one does. SV_NO_GUARD: it always runs. */
+   the rule runs only for events where one does. SV_NO_GUARD: it always runs.
+   Its literal guard is another such list, of tests that the prefilter
+   answers (equals, startswith, endswith, contains); an event runs the rule
+   only when both guards hold. A literal guard of length 0: none. */
 #define SV_NO_GUARD UINT32_MAX
 
 typedef struct sv_rule {
     uint32_t code_start, code_len; /* into the code section */
     uint32_t nregs;
-    uint32_t guard_start, guard_len; /* into the guards section, or SV_NO_GUARD */
+    uint32_t guard_start, guard_len;         /* into the guards section, or SV_NO_GUARD */
+    uint32_t lit_guard_start, lit_guard_len; /* into the guards section too */
 #define SV_RULE_FIELD(f) uint32_t f;
     SV_RULE_FIELDS(SV_RULE_FIELD)
 #undef SV_RULE_FIELD
@@ -183,7 +187,8 @@ uint32_t sv_builder_code(sv_pack_builder *b, sv_ins ins);                  /* ap
 uint32_t sv_builder_code_len(const sv_pack_builder *b);
 void sv_builder_patch(sv_pack_builder *b, uint32_t at, uint32_t c);
 void sv_builder_rule(sv_pack_builder *b, const sv_rule *r);
-/* Appends a guard's test indices; returns where they start. */
+/* Appends a guard's (or a literal guard's) test indices; returns where
+   they start. */
 uint32_t sv_builder_guard(sv_pack_builder *b, const uint32_t *tests, uint32_t n);
 size_t sv_builder_test_count(const sv_pack_builder *b);
 /* Serialises; the caller frees *out. */

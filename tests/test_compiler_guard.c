@@ -1,0 +1,144 @@
+/* test_compiler_guard.c: the literal guards the compiler gives rules: the
+   literals of one detection rather than those a whole logsource shares, all
+   of an OR up to a bound, none for what a literal cannot vouch for (a NOT,
+   a regex, an empty string), each test once. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "compiler/compiler.h"
+#include "compiler/guard.h"
+#include "vm/pack.h"
+
+enum { TEXT = 16384 };
+
+/* Compiles the rules (one YAML document each) and writes rule i's literal
+   guard into out[i] as "path KIND literal" items joined by ", ", or "none". */
+static void literal_guards(const char *const *yaml, size_t n, char (*out)[TEXT]) {
+    sg_ruleset *rs = sg_ruleset_new(NULL);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(sg_load_buffer(rs, "rule.yml", yaml[i], strlen(yaml[i])), 0);
+    assert_int_equal(sg_finish(rs), 0);
+    unsigned char *img;
+    size_t len;
+    char err[256];
+    assert_int_equal(cp_compile(rs, &img, &len, NULL, err, sizeof err), 0);
+    sg_ruleset_free(rs);
+    sv_pack *p = sv_pack_load(img, len, err, sizeof err);
+    free(img);
+    if (!p) fail_msg("pack refused: %s", err);
+    static const char *const kinds[] = {"EQ", "PREFIX", "SUFFIX", "CONTAINS"};
+    assert_int_equal(sv_pack_rule_count(p), n);
+    for (size_t i = 0; i < n; i++) {
+        const sv_rule *r = sv_pack_rule(p, i);
+        snprintf(out[i], TEXT, "none");
+        for (uint32_t g = 0; g < r->lit_guard_len; g++) {
+            const sv_test *t = sv_pack_test(p, p->guards[r->lit_guard_start + g]);
+            assert_true(t->kind <= SV_T_CONTAINS);
+            size_t at = g ? strlen(out[i]) : 0;
+            snprintf(out[i] + at, TEXT - at, "%s%s %s %s", g ? ", " : "",
+                     t->slot == SV_ANY_SLOT ? "any" : sv_pack_path(p, t->slot), kinds[t->kind],
+                     sv_pack_string(p, t->k, NULL));
+        }
+    }
+    sv_pack_free(p);
+}
+
+static void assert_guard(const char *yaml, const char *want) {
+    char got[1][TEXT];
+    literal_guards(&yaml, 1, got);
+    if (strcmp(got[0], want) != 0) fail_msg("literal guard \"%s\", expected \"%s\"", got[0], want);
+}
+
+#define RULE(detection) "title: t\nlogsource: {product: windows}\ndetection:\n" detection
+
+static void literals_of_a_detection(void **state) {
+    (void)state;
+    assert_guard(RULE("  sel:\n    CommandLine|contains: ['-enc', '-encodedcommand']\n"
+                      "  filter:\n    Image|endswith: '\\git.exe'\n"
+                      "  condition: sel and not filter\n"),
+                 "CommandLine CONTAINS -enc, CommandLine CONTAINS -encodedcommand");
+    /* An AND takes the operand least likely to hold: a long literal. */
+    assert_guard(RULE("  a:\n    ParentImage|contains: 'ab'\n"
+                      "  b:\n    Image|startswith: 'c:\\windows\\temp\\'\n"
+                      "  condition: a and b\n"),
+                 "Image PREFIX c:\\windows\\temp\\");
+    assert_guard(RULE("  a:\n    Image: 'x.exe'\n  b:\n    User|contains: 'admin'\n"
+                      "  condition: a or b\n"),
+                 "Image EQ x.exe, User CONTAINS admin");
+    assert_guard(RULE("  keywords:\n    - 'mimikatz'\n  condition: keywords\n"),
+                 "any CONTAINS mimikatz");
+}
+
+static void none_without_literals(void **state) {
+    (void)state;
+    assert_guard(RULE("  sel:\n    CommandLine|re: 'a.*b'\n  condition: sel\n"), "none");
+    assert_guard(RULE("  sel:\n    Image|endswith: '.exe'\n  condition: not sel\n"), "none");
+    assert_guard(RULE("  sel:\n    CommandLine: ''\n  condition: sel\n"), "none");
+    /* Every operand of an OR needs a literal. */
+    assert_guard(RULE("  a:\n    Image|endswith: '.exe'\n  b:\n    EventID: 4688\n"
+                      "  condition: a or b\n"),
+                 "none");
+    /* ... but an AND needs one operand with literals. */
+    assert_guard(RULE("  a:\n    Image|endswith: '\\cmd.exe'\n  b:\n    EventID: 4688\n"
+                      "  condition: a and b\n"),
+                 "Image SUFFIX \\cmd.exe");
+}
+
+static void or_up_to_a_bound(void **state) {
+    (void)state;
+    char yaml[TEXT], want[TEXT];
+    for (int n = CP_LITERAL_GUARD_MAX; n <= CP_LITERAL_GUARD_MAX + 1; n++) {
+        int at = snprintf(yaml, sizeof yaml, RULE("  sel:\n    CommandLine|contains:\n"));
+        int w = 0;
+        for (int i = 0; i < n; i++) {
+            at += snprintf(yaml + at, sizeof yaml - (size_t)at, "      - 'literal%03d'\n", i);
+            w += snprintf(want + w, sizeof want - (size_t)w, "%sCommandLine CONTAINS literal%03d",
+                          i ? ", " : "", i);
+        }
+        snprintf(yaml + at, sizeof yaml - (size_t)at, "  condition: sel\n");
+        assert_guard(yaml, n == CP_LITERAL_GUARD_MAX ? want : "none");
+    }
+}
+
+static void each_test_once(void **state) {
+    (void)state;
+    assert_guard(RULE("  a:\n    CommandLine|contains: 'mimikatz'\n"
+                      "  b:\n    Image|endswith: '\\x.exe'\n  c:\n    User: 'y'\n"
+                      "  condition: (a and b) or (a and c)\n"),
+                 "CommandLine CONTAINS mimikatz");
+}
+
+/* A literal that every rule of a logsource asks (a channel) holds on most
+   of the events those rules see: each rule is guarded by its own. */
+static void shared_literals_avoided(void **state) {
+    (void)state;
+#define CHANNEL_RULE(lit)                                                                          \
+    RULE("  ch:\n    Channel: 'Microsoft-Windows-Sysmon/Operational'\n"                            \
+         "  sel:\n    CommandLine|contains: '" lit "'\n  condition: ch and sel\n")
+    static const char *const yaml[] = {CHANNEL_RULE("mimikatz"), CHANNEL_RULE("rubeus.exe"),
+                                       CHANNEL_RULE("sharphound")};
+#undef CHANNEL_RULE
+    char got[3][TEXT];
+    literal_guards(yaml, 3, got);
+    assert_string_equal(got[0], "CommandLine CONTAINS mimikatz");
+    assert_string_equal(got[1], "CommandLine CONTAINS rubeus.exe");
+    assert_string_equal(got[2], "CommandLine CONTAINS sharphound");
+    /* Alone, the channel is the longer, and so the better, literal. */
+    assert_guard(yaml[0], "Channel EQ Microsoft-Windows-Sysmon/Operational");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(literals_of_a_detection), cmocka_unit_test(none_without_literals),
+        cmocka_unit_test(or_up_to_a_bound),        cmocka_unit_test(each_test_once),
+        cmocka_unit_test(shared_literals_avoided),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
