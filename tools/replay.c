@@ -67,6 +67,7 @@ typedef struct engine {
     corr_links links;   /* with correlations: what each rule feeds */
     rt_scanner *corr_scan;
     sv_event *corr_ev;
+    uint64_t recounted; /* regex give-ups of documents screened, then evaluated again */
 } engine;
 
 typedef struct worker {
@@ -103,7 +104,7 @@ static void engine_init(engine *g, const sv_pack *p, bool with_stats) {
 static void engine_stop(engine *g, replay *r) {
     if (!g->scan) return;
     pthread_mutex_lock(&r->mu);
-    if (g->x) r->give_ups += sv_exec_regex_limit_hits(g->x);
+    if (g->x) r->give_ups += sv_exec_regex_limit_hits(g->x) - g->recounted;
     for (size_t i = 0; g->stats && i < sv_pack_rule_count(g->pack); i++)
         if (g->stats[i].matches) stats_add(&r->stats, &g->stats[i]);
     pthread_mutex_unlock(&r->mu);
@@ -600,7 +601,13 @@ static void commit(cursor *c, const batch *b) {
     uint64_t quiet = 0;
     for (size_t i = 0; i < b->n; i++) {
         if (b->verdict[i] == V_LOUD) {
+            /* Screening counted this document's regex give-ups already. */
+            uint64_t before[MAX_PACKS + 1];
+            for (size_t e = 0; e < c->nuse; e++)
+                before[e] = sv_exec_regex_limit_hits(c->use[e]->x);
             handle(c, b->kind[i], &b->doc[i]);
+            for (size_t e = 0; e < c->nuse; e++)
+                c->use[e]->recounted += sv_exec_regex_limit_hits(c->use[e]->x) - before[e];
             continue;
         }
         if (b->verdict[i] == V_FILTERED)

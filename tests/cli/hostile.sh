@@ -78,6 +78,11 @@ start=$(date +%s)
 [ "$(matches "$TMP/re.ndjson")" = hostile-2 ] && ok || bad "catastrophic regex: only the short line matches"
 [ $(($(date +%s) - start)) -lt 20 ] && ok || bad "catastrophic regex took $(($(date +%s) - start)) s"
 grep -q "sigvm run: 1 regex matches gave up at the PCRE2 limits" "$TMP/err" && ok || bad "regex summary: $(cat "$TMP/err")"
+# ... counted once when the event matches another rule (a matching event is
+# evaluated a second time when its batch is committed).
+{ printf '{"EventID":4688,"Payload":"'; head -c 100000 /dev/zero | tr '\0' a; echo 'b"}'; } >"$TMP/re2.ndjson"
+[ "$(matches "$TMP/re2.ndjson")" = hostile-1 ] && ok || bad "give-up next to a match: $(cat "$TMP/err")"
+grep -q "sigvm run: 1 regex matches gave up at the PCRE2 limits" "$TMP/err" && ok || bad "regex summary with a match: $(cat "$TMP/err")"
 
 # Rules: an alias bomb and a condition nested a million deep are refused.
 {
