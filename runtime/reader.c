@@ -2,7 +2,10 @@
  * reader.c: cutting an input's text into event documents (runtime.h says
  * which framings). The reader only follows brackets and strings to find
  * where a document ends; rt_scan validates it afterwards, so every problem
- * inside a document is named in one place.
+ * inside a document is named in one place. Containers, nearly all of the
+ * text, are followed 64 bytes at a time (runs.h marks where strings, quotes
+ * and brackets are): only brackets outside strings and newlines are then
+ * looked at one by one.
  *
  * Framing is found as the text goes, never from flags: at the top level a
  * '[' opens a stream of elements, a '{' whose first member is "Records" or
@@ -153,6 +156,10 @@ static bool is_blank(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+static bool ends_word(char c) {
+    return c == ',' || c == ']' || c == '}' || is_blank(c);
+}
+
 /* Skips blanks (and a leading byte-order mark); false at the end of text. */
 static bool skip_blanks(rt_input *in) {
     for (;;) {
@@ -229,6 +236,90 @@ static bool continues(rt_input *in) {
     return is_blank(c) || c == '}' || c == ']';
 }
 
+/* Where following a container (or a string element) stopped. */
+typedef enum halt {
+    RAN_OUT, /* at the end it was given, the cut's state that of the bytes before */
+    CLOSED,  /* at its closing bracket (or quote) */
+    CUT,     /* at a newline inside a string: the line was cut short */
+    NEWLINE, /* at a newline outside strings: the document may go on */
+} halt;
+
+/* Byte by byte from *at to stop; *at is then where it stopped. */
+static halt container_bytes(cut *c, const char *b, size_t *at, size_t stop) {
+    for (size_t i = *at; i < stop; i++) {
+        if (c->in_string) {
+            if (!c->escape) i = (size_t)(rt_line_string_stop(b + i, b + stop) - b);
+            if (i == stop) break;
+            char ch = b[i];
+            *at = i;
+            if (ch == '\n') return CUT;
+            if (c->escape) {
+                c->escape = false;
+            } else if (ch == '\\') {
+                c->escape = true;
+            } else if (ch == '"') {
+                c->in_string = false;
+                if (c->kind == STRING) return CLOSED;
+            }
+            continue;
+        }
+        while (i < stop && !structural[(unsigned char)b[i]])
+            i++;
+        if (i == stop) break;
+        char ch = b[i];
+        *at = i;
+        if (ch == '"') {
+            c->in_string = true;
+        } else if (ch == '{' || ch == '[') {
+            c->depth++;
+        } else if (ch == '}' || ch == ']') {
+            if (c->depth > 0 && --c->depth == 0) return CLOSED;
+        } else {
+            return NEWLINE;
+        }
+    }
+    *at = stop;
+    return RAN_OUT;
+}
+
+/* The same 64 bytes at a time while whole blocks remain: only brackets
+   outside strings and newlines are looked at one by one. A block with a
+   backslash outside strings (no JSON has one) goes byte by byte, as the
+   block rule would take it for an escape. */
+static halt container(cut *c, const char *b, size_t *at, size_t stop) {
+    size_t i = *at;
+    for (; stop - i >= 64; i += 64) {
+        rt_block m = rt_block_at(b + i);
+        bool in_string = c->in_string, escape = c->escape;
+        uint64_t inside;
+        if (!rt_block_strings(&m, &in_string, &escape, &inside)) {
+            *at = i;
+            halt h = container_bytes(c, b, at, i + 64);
+            if (h != RAN_OUT) return h;
+            continue;
+        }
+        for (uint64_t s = m.special; s; s &= s - 1) {
+            unsigned k = (unsigned)__builtin_ctzll(s);
+            char ch = b[i + k];
+            *at = i + k;
+            if (inside >> k & 1) {
+                if (ch == '\n') return CUT;
+            } else if (ch == '\n') {
+                c->in_string = c->escape = false;
+                return NEWLINE;
+            } else if (ch == '{' || ch == '[') {
+                c->depth++;
+            } else if (c->depth > 0 && --c->depth == 0) {
+                return CLOSED;
+            }
+        }
+        c->in_string = in_string;
+        c->escape = escape;
+    }
+    *at = i;
+    return container_bytes(c, b, at, stop);
+}
+
 typedef enum step { ENDED, TOO_BIG, NO_MORE } step;
 
 /* Follows the document being cut from pos, until it ends (pos just after
@@ -242,62 +333,28 @@ static step follow(rt_input *in) {
         size_t stop = in->end;
         if (!c->skipping && stop - c->start > limit) stop = c->start + limit;
         size_t i = in->pos;
-        for (; i < stop; i++) {
-            if (c->in_string) {
-                if (!c->escape)
-                    i = (size_t)(rt_line_string_stop(in->buf + i, in->buf + stop) - in->buf);
-                if (i == stop) break;
-                char ch = in->buf[i];
-                if (ch == '\n') { /* a string cannot hold a raw newline: the line was cut */
-                    in->cut_short = true;
-                    break;
-                }
-                if (c->escape) {
-                    c->escape = false;
-                } else if (ch == '\\') {
-                    c->escape = true;
-                } else if (ch == '"') {
-                    c->in_string = false;
-                    if (c->kind == STRING) {
-                        in->pos = i + 1;
-                        return ENDED;
-                    }
-                }
-                continue;
-            }
-            if (c->kind == LINE) {
-                const char *nl = memchr(in->buf + i, '\n', stop - i);
-                i = nl ? (size_t)(nl - in->buf) : stop;
-                break;
-            }
-            if (c->kind == ELEM_WORD) {
-                char ch = in->buf[i];
-                if (ch == ',' || ch == ']' || ch == '}' || is_blank(ch)) break;
-                continue;
-            }
-            while (i < stop && !structural[(unsigned char)in->buf[i]])
+        if (c->kind == LINE) {
+            const char *nl = memchr(in->buf + i, '\n', stop - i);
+            i = nl ? (size_t)(nl - in->buf) : stop;
+        } else if (c->kind == ELEM_WORD) {
+            while (i < stop && !ends_word(in->buf[i]))
                 i++;
-            if (i == stop) break;
-            char ch = in->buf[i];
-            if (ch == '"') {
-                c->in_string = true;
-            } else if (ch == '{' || ch == '[') {
-                c->depth++;
-            } else if (ch == '}' || ch == ']') {
-                if (c->depth > 0 && --c->depth == 0) {
-                    in->pos = i + 1;
-                    return ENDED;
-                }
-            } else if (ch == '\n') {
-                in->pos = i;
-                if (!continues(in)) {
-                    in->cut_short = true;
-                    return ENDED;
-                }
-                i = in->pos;
+        } else {
+            halt h = c->kind == STRING ? container_bytes(c, in->buf, &i, stop)
+                                       : container(c, in->buf, &i, stop);
+            in->pos = i;
+            if (h == CLOSED) {
+                in->pos++;
+                return ENDED;
+            }
+            if (h == NEWLINE && continues(in)) {
+                in->pos++;
                 in->line++;
-                stop = in->end;
-                if (!c->skipping && stop - c->start > limit) stop = c->start + limit;
+                continue;
+            }
+            if (h != RAN_OUT) { /* a newline ended it */
+                in->cut_short = true;
+                return ENDED;
             }
         }
         in->pos = i;

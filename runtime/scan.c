@@ -2,12 +2,15 @@
  * scan.c: the one-pass event scanner.
  *
  * Every path of the table and every dot-prefix of one is a node of a hash
- * table keyed by its text. Each open container remembers the node of its
- * path; a key under node P is found by continuing P's hash over "." and the
- * key, so no path string is built per key, and a literal key holding dots
- * lands on the same node as the nested form. Under a key that starts no path
- * nothing is looked up or recorded (but keyword-search values), yet every
- * byte is still validated: a bad line must be rejected whatever the rules.
+ * table keyed by its parent node and its last segment. Each open container
+ * remembers the node of its path; a key under node P is one lookup of
+ * (P, key), hashed eight bytes at a time, so no path string is built per key
+ * and a key that starts no path (most keys, when a pack reads few fields)
+ * costs a hash and one probe. A literal key holding dots walks down its
+ * segments and so lands on the same node as the nested form. Under a key
+ * that starts no path nothing is looked up or recorded (but keyword-search
+ * values), yet every byte is still validated: a bad line must be rejected
+ * whatever the rules.
  *
  * Nesting is tracked on an explicit stack inside the scanner, never on the C
  * stack, so hostile depth cannot overflow it.
@@ -28,13 +31,10 @@ enum { NONE = -1, ROOT = 0 };
    and a fixed buffer keeps key lookups free of allocation. */
 #define KEY_MAX 256
 
-#define FNV_BASIS 2166136261u
-#define FNV_PRIME 16777619u
-
 typedef struct node {
-    const char *str; /* the prefix text, inside rt_scanner.text */
-    uint32_t len;
-    uint32_t hash;
+    const char *seg; /* the last segment of the path, inside rt_scanner.text */
+    uint32_t seglen;
+    int32_t parent;
     int32_t link; /* first link to a slot fed by this path, or NONE */
     int32_t wild; /* the node "P.*" matching any key under this one, or NONE */
     bool kids;    /* a longer path continues this one with '.' */
@@ -60,7 +60,7 @@ typedef struct frame {
 struct rt_scanner {
     node *nodes; /* nodes[ROOT] is the empty prefix of top-level keys */
     size_t nnodes;
-    bucket *table; /* every node but the root, open addressing */
+    bucket *table; /* every node but the root, open addressing, at most a quarter full */
     uint32_t mask;
     link *links;
     size_t nlinks;
@@ -79,28 +79,62 @@ static void *xcalloc(size_t n, size_t size) {
     return p;
 }
 
-static inline uint32_t hash_more(uint32_t h, const char *p, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * FNV_PRIME;
-    return h;
+static inline uint64_t load4(const char *p) {
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
 }
 
-/* FNV's low bits are weak; the table index uses all of them. */
-static inline uint32_t bucket_of(const rt_scanner *s, uint32_t h) {
-    return (h ^ (h >> 15) ^ (h >> 24)) & s->mask;
+static inline uint64_t mix(uint64_t h, uint64_t w) {
+    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    return h ^ h >> 32;
+}
+
+/* The hash of segment k (n bytes) under node parent. *odd is nonzero when
+   k holds a '.' or a ' ', which the plain lookup does not handle. The last
+   one to eight bytes are read as overlapping pieces, never past k + n. */
+static inline uint32_t seg_hash(int32_t parent, const char *k, size_t n, uint64_t *odd) {
+    uint64_t h = mix((uint64_t)(uint32_t)parent << 32, n), m = 0, w;
+    for (; n > 8; k += 8, n -= 8) {
+        w = rt_load8(k);
+        m |= rt_has_byte(w, '.') | rt_has_byte(w, ' ');
+        h = mix(h, w);
+    }
+    if (n >= 4)
+        w = load4(k) | load4(k + n - 4) << 32;
+    else
+        w = n ? (uint64_t)(unsigned char)k[0] | (uint64_t)(unsigned char)k[n / 2] << 8 |
+                    (uint64_t)(unsigned char)k[n - 1] << 16
+              : 0;
+    *odd = m | rt_has_byte(w, '.') | rt_has_byte(w, ' ');
+    return (uint32_t)mix(h, w);
 }
 
 /* ---- construction ---- */
 
-static int32_t intern(rt_scanner *s, const char *str, size_t len) {
-    uint32_t h = hash_more(FNV_BASIS, str, len);
-    uint32_t i = bucket_of(s, h);
-    for (; s->table[i].node != NONE; i = (i + 1) & s->mask) {
-        const node *n = &s->nodes[s->table[i].node];
-        if (n->hash == h && n->len == len && memcmp(n->str, str, len) == 0) return s->table[i].node;
+/* The node of segment k (n bytes) under parent, or NONE. */
+static inline int32_t find(const rt_scanner *s, int32_t parent, const char *k, size_t n,
+                           uint32_t h) {
+    for (uint32_t i = h & s->mask; s->table[i].node != NONE; i = (i + 1) & s->mask) {
+        if (s->table[i].hash != h) continue;
+        const node *d = &s->nodes[s->table[i].node];
+        if (d->parent == parent && d->seglen == n && memcmp(d->seg, k, n) == 0)
+            return s->table[i].node;
     }
-    int32_t id = (int32_t)s->nnodes++;
-    s->nodes[id] = (node){.str = str, .len = (uint32_t)len, .hash = h, .link = NONE, .wild = NONE};
+    return NONE;
+}
+
+static int32_t intern(rt_scanner *s, int32_t parent, const char *seg, size_t n) {
+    uint64_t odd;
+    uint32_t h = seg_hash(parent, seg, n, &odd);
+    int32_t id = find(s, parent, seg, n, h);
+    if (id != NONE) return id;
+    uint32_t i = h & s->mask;
+    while (s->table[i].node != NONE)
+        i = (i + 1) & s->mask;
+    id = (int32_t)s->nnodes++;
+    s->nodes[id] =
+        (node){.seg = seg, .seglen = (uint32_t)n, .parent = parent, .link = NONE, .wild = NONE};
     s->table[i] = (bucket){.hash = h, .node = id};
     return id;
 }
@@ -116,13 +150,13 @@ static void add_slot(rt_scanner *s, int32_t id, int32_t slot) {
 /* A "*" segment stands for any key; its parent remembers it. */
 static void add_path(rt_scanner *s, const char *path, size_t len, int32_t slot) {
     int32_t parent = ROOT;
-    for (size_t i = 0; i <= len; i++) {
+    for (size_t seg = 0, i = 0; i <= len; i++) {
         if (i < len && path[i] != '.') continue;
-        int32_t id = intern(s, path, i);
-        size_t seg = parent == ROOT ? 0 : s->nodes[parent].len + 1;
+        int32_t id = intern(s, parent, path + seg, i - seg);
         if (i - seg == 1 && path[seg] == '*') s->nodes[parent].wild = id;
         if (i < len) s->nodes[id].kids = true;
         parent = id;
+        seg = i + 1;
     }
     add_slot(s, parent, slot);
 }
@@ -149,7 +183,7 @@ static rt_scanner *build(const char *const *paths, size_t npaths, bool want_any,
         }
     }
     size_t cap = 8;
-    while (cap < 2 * maxnodes)
+    while (cap < 4 * maxnodes)
         cap *= 2;
 
     rt_scanner *s = xcalloc(1, sizeof *s);
@@ -162,8 +196,7 @@ static rt_scanner *build(const char *const *paths, size_t npaths, bool want_any,
     s->text = xcalloc(bytes, 1);
     for (size_t i = 0; i < cap; i++)
         s->table[i].node = NONE;
-    s->nodes[ROOT] =
-        (node){.str = s->text, .hash = FNV_BASIS, .link = NONE, .wild = NONE, .kids = npaths > 0};
+    s->nodes[ROOT] = (node){.parent = NONE, .link = NONE, .wild = NONE, .kids = npaths > 0};
     s->nnodes = 1;
 
     char *t = s->text;
@@ -200,24 +233,18 @@ void rt_scanner_free(rt_scanner *s) {
     free(s);
 }
 
-/* Node of the path "P.K" (or "K" when P is the root), or NONE. */
-static int32_t child(const rt_scanner *s, int32_t parent, const char *k, size_t klen) {
-    const node *p = &s->nodes[parent];
-    uint32_t h = p->hash;
-    size_t plen = 0;
-    if (parent != ROOT) {
-        h = (h ^ '.') * FNV_PRIME;
-        plen = p->len + 1;
+/* Node of the path "P.K" (or "K" when P is the root) for a key K with
+   dots: one segment after the other. */
+static int32_t descend(const rt_scanner *s, int32_t n, const char *k, size_t len) {
+    for (;;) {
+        const char *dot = memchr(k, '.', len);
+        size_t seg = dot ? (size_t)(dot - k) : len;
+        uint64_t odd;
+        n = find(s, n, k, seg, seg_hash(n, k, seg, &odd));
+        if (n == NONE || !dot) return n;
+        k = dot + 1;
+        len -= seg + 1;
     }
-    h = hash_more(h, k, klen);
-    for (uint32_t i = bucket_of(s, h); s->table[i].node != NONE; i = (i + 1) & s->mask) {
-        if (s->table[i].hash != h) continue;
-        const node *n = &s->nodes[s->table[i].node];
-        if (n->len == plen + klen && memcmp(n->str + plen, k, klen) == 0 &&
-            memcmp(n->str, p->str, p->len) == 0 && (parent == ROOT || n->str[p->len] == '.'))
-            return s->table[i].node;
-    }
-    return NONE;
 }
 
 /* ---- scanning ---- */
@@ -262,17 +289,22 @@ static unsigned element_level(const scan *c, int32_t n) {
     return level;
 }
 
-static void record(const scan *c, int32_t n, sv_vtype type, const char *p, size_t len,
-                   bool escaped) {
-    if (n == NONE || c->s->nodes[n].link == NONE) return;
+static void record_links(const scan *c, int32_t n, sv_vtype type, const char *p, size_t len,
+                         bool escaped) {
     const link *links = c->s->links;
     unsigned level = element_level(c, n);
     for (int32_t l = c->s->nodes[n].link; l != NONE; l = links[l].next)
         sv_event_add_element(c->ev, (uint32_t)links[l].slot, type, p, len, escaped, level);
 }
 
-static void scalar(const scan *c, int32_t n, sv_vtype type, const char *p, size_t len,
-                   bool escaped) {
+/* Inline: most values are at no path. */
+static inline void record(const scan *c, int32_t n, sv_vtype type, const char *p, size_t len,
+                          bool escaped) {
+    if (n != NONE && c->s->nodes[n].link != NONE) record_links(c, n, type, p, len, escaped);
+}
+
+static inline void scalar(const scan *c, int32_t n, sv_vtype type, const char *p, size_t len,
+                          bool escaped) {
     record(c, n, type, p, len, escaped);
     if (c->s->want_any && (type == SV_V_STR || type == SV_V_NUM))
         sv_event_add(c->ev, SV_ANY_SLOT, type, p, len, escaped);
@@ -283,6 +315,7 @@ static inline bool is_ws(char ch) {
 }
 
 static inline const char *skip_ws(const char *p, const char *end) {
+    if (p < end && (unsigned char)*p > ' ') return p; /* compact JSON has none */
     while (p < end && is_ws(*p))
         p++;
     return p;
@@ -345,23 +378,55 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end) {
     return n;
 }
 
-/* The closing quote of the string whose opening quote is at open. */
-static const char *string_end(scan *c, const char *open, bool *escaped) {
+/* The escapes of two bytes (all but \\u). */
+static const bool short_escape[256] = {
+    ['"'] = 1, ['\\'] = 1, ['/'] = 1, ['b'] = 1, ['f'] = 1, ['n'] = 1, ['r'] = 1, ['t'] = 1};
+
+/* Past the byte at p that stops a string but does not close it: an escape
+   or a UTF-8 sequence; NULL when it is neither. */
+static const char *past_stop(scan *c, const char *open, const char *p, bool *escaped) {
+    if ((unsigned char)*p >= 0x80) {
+        size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)c->end);
+        return n ? p + n : fail(c, p, "invalid UTF-8 in string");
+    }
+    if (*p != '\\') return fail(c, p, "control character in string");
+    *escaped = true;
+    return escape_end(c, open, p);
+}
+
+/* The closing quote of the string whose opening quote is at open. Sixteen
+   bytes are tested at once, and the stops among them taken in turn without
+   testing again: Windows paths hold an escape every few bytes. Inlined
+   where keys and values are read, as a call per string shows. */
+__attribute__((always_inline)) static inline const char *string_end(scan *c, const char *open,
+                                                                    bool *escaped) {
     const char *p = open + 1;
     *escaped = false;
+    /* More than sixteen bytes: the byte after a stop among them exists. */
+    while (c->end - p > 16) {
+        const char *next = p + 16;
+        for (unsigned stops = rt_string_stops(p); stops;) {
+            const char *q = p + __builtin_ctz(stops);
+            if (*q == '"') return q;
+            if (*q == '\\' && short_escape[(unsigned char)q[1]]) {
+                *escaped = true;
+                q += 2;
+            } else if (!(q = past_stop(c, open, q, escaped))) {
+                return NULL;
+            }
+            if (q - p >= 16) {
+                next = q;
+                break;
+            }
+            stops &= ~0u << (q - p);
+        }
+        p = next;
+    }
     for (;;) {
         p = rt_string_stop(p, c->end);
         if (p == c->end) return fail(c, open, "unterminated string");
         if (*p == '"') return p;
-        if ((unsigned char)*p >= 0x80) {
-            size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)c->end);
-            if (!n) return fail(c, p, "invalid UTF-8 in string");
-            p += n;
-            continue;
-        }
-        if (*p != '\\') return fail(c, p, "control character in string");
-        *escaped = true;
-        if (!(p = escape_end(c, open, p))) return NULL;
+        if (!(p = past_stop(c, open, p, escaped))) return NULL;
     }
 }
 
@@ -438,7 +503,7 @@ static int32_t child_without_spaces(rt_scanner *s, int32_t parent, const char *k
     size_t n = 0;
     for (size_t i = 0; i < len && n < KEY_MAX; i++)
         if (k[i] != ' ') tight[n++] = k[i];
-    return n < KEY_MAX ? child(s, parent, tight, n) : NONE;
+    return n < KEY_MAX ? descend(s, parent, tight, n) : NONE;
 }
 
 static int32_t key_node(scan *c, int32_t parent, const char *k, const char *kend, bool escaped) {
@@ -456,12 +521,14 @@ static int32_t key_node(scan *c, int32_t parent, const char *k, const char *kend
             s->key[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]);
         k = s->key;
     }
-    int32_t n = child(s, parent, k, len);
-    if (n == NONE) n = child_without_spaces(s, parent, k, len);
+    uint64_t odd;
+    uint32_t h = seg_hash(parent, k, len, &odd);
+    int32_t n = odd ? descend(s, parent, k, len) : find(s, parent, k, len, h);
+    if (n == NONE && odd) n = child_without_spaces(s, parent, k, len);
     return n != NONE ? n : s->nodes[parent].wild;
 }
 
-static const char *string_value(scan *c, const char *p, int32_t n) {
+static inline const char *string_value(scan *c, const char *p, int32_t n) {
     bool escaped;
     const char *q = string_end(c, p, &escaped);
     if (!q) return NULL;
@@ -509,7 +576,7 @@ static const char *open_container(scan *c, const char *p, int32_t n) {
 
 /* Scans the value at p, found at node n. A container is only opened: the
    main loop goes on inside it. */
-static const char *value(scan *c, const char *p, int32_t n) {
+static inline const char *value(scan *c, const char *p, int32_t n) {
     if (p == c->end) return unexpected(c, p);
     switch (*p) {
     case '"': return string_value(c, p, n);
@@ -541,18 +608,22 @@ static const char *close_container(scan *c, const frame *f, const char *p) {
     return p + 1;
 }
 
-/* One member or element of the innermost open container, or its end. */
+/* The members or elements of the innermost open container, until one
+   opens a container of its own or it ends. */
 static const char *step(scan *c, const char *p) {
     const frame *f = &c->s->stack[c->depth - 1];
-    p = skip_ws(p, c->end);
-    if (p == c->end) return unexpected(c, p);
-    if (*p == f->closer) return close_container(c, f, p);
-    if (!c->opened) {
-        if (*p != ',') return unexpected(c, p);
-        p = skip_ws(p + 1, c->end);
+    for (;;) {
+        p = skip_ws(p, c->end);
+        if (p == c->end) return unexpected(c, p);
+        if (*p == f->closer) return close_container(c, f, p);
+        if (!c->opened) {
+            if (*p != ',') return unexpected(c, p);
+            p = skip_ws(p + 1, c->end);
+        }
+        c->opened = false;
+        p = f->closer == '}' ? member(c, f, p) : value(c, p, f->node);
+        if (!p || c->opened) return p;
     }
-    c->opened = false;
-    return f->closer == '}' ? member(c, f, p) : value(c, p, f->node);
 }
 
 static bool starts_value(char ch) {

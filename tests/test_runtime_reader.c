@@ -103,6 +103,107 @@ static char *trace(const char *path, const rt_input_opts *opt) {
     return text;
 }
 
+/* The documents handed out, whole, one a line: LINE TEXT (newlines as |). */
+static char *whole_docs(const char *path, const rt_input_opts *opt) {
+    char err[256];
+    rt_input *in = rt_input_open(path, opt, err, sizeof err);
+    if (!in) fail_msg("%s", err);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *t = open_memstream(&text, &len);
+    rt_doc d;
+    for (rt_read k; (k = rt_input_next(in, &d)) != RT_EOF;) {
+        fprintf(t, "%llu ", (unsigned long long)d.line);
+        if (k != RT_DOC) {
+            fprintf(t, "%s\n", k == RT_BAD ? d.error : rt_input_error(in));
+            continue;
+        }
+        for (size_t i = 0; i < d.len; i++)
+            putc(d.text[i] == '\n' ? '|' : d.text[i], t);
+        putc('\n', t);
+    }
+    fclose(t);
+    rt_input_close(in);
+    return text;
+}
+
+/* text with every '@' replaced by pad spaces. */
+static char *padded(const char *text, size_t pad) {
+    char *out = malloc(strlen(text) * (pad + 1) + 1), *o = out;
+    assert_non_null(out);
+    for (const char *t = text; *t; t++) {
+        if (*t != '@') {
+            *o++ = *t;
+            continue;
+        }
+        memset(o, ' ', pad);
+        o += pad;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The reader takes 64 bytes at a time where it can: where a document ends
+   must not depend on where those blocks fall. Each case is shifted by 0 to
+   129 bytes ('@'); the documents expected are LINE TEXT, '|' for newlines. */
+static void block_boundaries(void **state) {
+    (void)state;
+    static const char *const cases[][2] = {
+        /* brackets and escaped quotes and backslashes inside strings */
+        {"{@\"s\":\"a\\\"}]\\\\\\\\\",\"t\":[\"{\",{\"u\":\"\\\\\\\"\"}]}\n{\"n\":1}\n",
+         "1 {@\"s\":\"a\\\"}]\\\\\\\\\",\"t\":[\"{\",{\"u\":\"\\\\\\\"\"}]}\n2 {\"n\":1}\n"},
+        /* a run of nine escaped backslashes and an escaped quote */
+        {"{@\"r\":\"\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\"\"}\n",
+         "1 {@\"r\":\"\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\"\"}\n"},
+        /* a line cut inside a string */
+        {"{@\"s\":\"abc\n{\"n\":2}\n", "1 {@\"s\":\"abc\n2 {\"n\":2}\n"},
+        /* a backslash outside strings escapes nothing: the quote after it
+           opens a string, and the line is one cut document */
+        {"{@\\\"a\\\":1} {\"b\":2}\n{\"n\":3}\n", "1 {@\\\"a\\\":1} {\"b\":2}\n2 {\"n\":3}\n"},
+        /* ... and after a document, starts a line that is no document */
+        {"{@\"k\":[1,2]}\\\"x\n{\"n\":4}\n", "1 {@\"k\":[1,2]}\n1 \\\"x\n2 {\"n\":4}\n"},
+        /* spread over lines */
+        {"{\n  @\"a\": \"x}\\\\\",\n  \"b\": [\n    1\n  ]\n}\n{\"n\":5}\n",
+         "1 {|  @\"a\": \"x}\\\\\",|  \"b\": [|    1|  ]|}\n7 {\"n\":5}\n"},
+        /* brackets in a long string */
+        {"[{@\"g\":\"{{{{{{{{{{[[[[[[[[[[{{{{{{{{{{[[[[[[[[[[{{{{{{{{{{[[[[[[[[[[{{{{{{{{{{\"},"
+         "{\"n\":6}]\n",
+         "1 {@\"g\":\"{{{{{{{{{{[[[[[[[[[[{{{{{{{{{{[[[[[[[[[[{{{{{{{{{{[[[[[[[[[[{{{{{{{{{{\"}\n"
+         "1 {\"n\":6}\n"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+        for (size_t pad = 0; pad < 130; pad++) {
+            char *text = padded(cases[c][0], pad), *want = padded(cases[c][1], pad);
+            char *got = whole_docs(write_text("blocks.json", text), NULL);
+            if (strcmp(got, want)) fail_msg("case %zu, pad %zu:\n%s\nwant\n%s", c, pad, got, want);
+            free(got);
+            free(want);
+            free(text);
+        }
+}
+
+/* The size limit falls anywhere in a block. */
+static void size_limit_in_blocks(void **state) {
+    (void)state;
+    for (size_t n = 90; n < 240; n++) {
+        char *text = malloc(2 * n + 64), *want = malloc(3 * n + 256);
+        assert_non_null(text);
+        assert_non_null(want);
+        int k = snprintf(text, n + 64, "{\"a\":\"%0*d\"}\n{\"b\":1}\n", (int)(n - 8), 0);
+        assert_true(k > 0);
+        rt_input_opts o = {.max_doc = 160};
+        if (n <= 160)
+            snprintf(want, 3 * n + 256, "1 %.*s\n2 {\"b\":1}\n", (int)n, text);
+        else
+            snprintf(want, 3 * n + 256, "1 line longer than the limit of 160 bytes\n2 {\"b\":1}\n");
+        char *got = whole_docs(write_text("limit.json", text), &o);
+        assert_string_equal(got, want);
+        free(got);
+        free(want);
+        free(text);
+    }
+}
+
 static void expect_trace(const char *path, const rt_input_opts *opt, const char *want) {
     char *got = trace(path, opt);
     assert_string_equal(got, want);
@@ -359,12 +460,13 @@ static void not_found(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(ndjson),        cmocka_unit_test(pretty_printed),
-        cmocka_unit_test(arrays),        cmocka_unit_test(records),
-        cmocka_unit_test(garbage_lines), cmocka_unit_test(garbage_scanned),
-        cmocka_unit_test(broken_list),   cmocka_unit_test(size_limit),
-        cmocka_unit_test(gzip_members),  cmocka_unit_test(gzip_damaged),
-        cmocka_unit_test(zstd_frames),   cmocka_unit_test(many_records),
+        cmocka_unit_test(ndjson),           cmocka_unit_test(pretty_printed),
+        cmocka_unit_test(arrays),           cmocka_unit_test(records),
+        cmocka_unit_test(garbage_lines),    cmocka_unit_test(garbage_scanned),
+        cmocka_unit_test(broken_list),      cmocka_unit_test(size_limit),
+        cmocka_unit_test(block_boundaries), cmocka_unit_test(size_limit_in_blocks),
+        cmocka_unit_test(gzip_members),     cmocka_unit_test(gzip_damaged),
+        cmocka_unit_test(zstd_frames),      cmocka_unit_test(many_records),
         cmocka_unit_test(not_found),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);

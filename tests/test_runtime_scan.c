@@ -480,6 +480,108 @@ static void keys_with_spaces_match_without(void **state) {
     stop(f);
 }
 
+/* Keys of every length up to 40 (read in pieces of eight and four bytes),
+   with a dot or a space at every place: each finds its own path only. */
+static void keys_of_every_length(void **state) {
+    (void)state;
+    char key[41], other[41], doc[256];
+    for (size_t n = 0; n <= 40; n++)
+        for (size_t at = 0; at <= n; at++) {
+            for (size_t i = 0; i < n; i++)
+                key[i] = (char)('a' + i % 26);
+            key[n] = '\0';
+            memcpy(other, key, n + 1);
+            if (at < n) other[at] = 'Z'; /* one byte off */
+            const char *paths[] = {key, "x.y"};
+            fixture *f = start(paths, 2, false);
+            snprintf(doc, sizeof doc, "{\"%s\":1,\"%s\":2,\"x\":{\"%s\":3},\"x.y\":4}", other, key,
+                     key);
+            scan_ok(f, doc);
+            assert_string_equal(values(f, 0), at < n ? "n:2" : "n:1 | n:2");
+            assert_string_equal(values(f, 1), "n:4");
+            stop(f);
+            if (at == n || n < 2) continue;
+            /* "a.b" and "a b" as keys, against the paths a.b and ab */
+            char nested[48], tight[41];
+            snprintf(nested, sizeof nested, "%.*s.%s", (int)at, key, key + at);
+            snprintf(tight, sizeof tight, "%s", key);
+            const char *more[] = {nested, tight};
+            f = start(more, 2, false);
+            snprintf(doc, sizeof doc, "{\"%.*s.%s\":1,\"%.*s\":{\"%s\":2},\"%.*s %s\":3}", (int)at,
+                     key, key + at, (int)at, key, key + at, (int)at, key, key + at);
+            scan_ok(f, doc);
+            assert_string_equal(values(f, 0), "n:1 | n:2");
+            assert_string_equal(values(f, 1), "n:3");
+            stop(f);
+        }
+}
+
+/* The same last segment under different parents, and empty segments. */
+static void segments_under_their_parents(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("a.x", "b.y", "a..c", ".d", "e."), false);
+    scan_ok(f, "{\"b\":{\"x\":1,\"y\":2},\"a\":{\"y\":3,\"x\":4,\"\":{\"c\":5}},\"a.\":{\"c\":6},"
+               "\"\":{\"d\":7},\".d\":8,\"e\":{\"\":9},\"e.\":10,\"x\":11}");
+    assert_string_equal(values(f, 0), "n:4");
+    assert_string_equal(values(f, 1), "n:2");
+    assert_string_equal(values(f, 2), "n:5 | n:6");
+    assert_string_equal(values(f, 3), "n:7 | n:8");
+    assert_string_equal(values(f, 4), "n:9 | n:10");
+    stop(f);
+}
+
+/* Escapes, UTF-8 and errors at every place of a string, wherever the
+   sixteen bytes looked at together fall: strings of 0 to 40 bytes before
+   and after. */
+static void strings_everywhere(void **state) {
+    (void)state;
+    static const struct {
+        const char *text, *err; /* NULL: accepted */
+        size_t off;             /* of the error from the start of text */
+    } cases[] = {
+        {"\\\\", NULL, 0},
+        {"\\\"", NULL, 0},
+        {"\\n\\r\\t\\b\\f\\/", NULL, 0},
+        {"\\u00e9\\uD83D\\uDE00", NULL, 0},
+        {"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", NULL, 0},
+        {"\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\"", NULL, 0},
+        {"\\x", "invalid escape", 0},
+        {"\\u12G4", "invalid escape", 0},
+        {"\x01", "control character in string", 0},
+        {"\\\\\x1f", "control character in string", 2},
+        {"\xc3", "invalid UTF-8 in string", 0},
+        {"\xe2\x82", "invalid UTF-8 in string", 0},
+        {"\xed\xa0\x80", "invalid UTF-8 in string", 0},
+        {"\xff", "invalid UTF-8 in string", 0},
+    };
+    char doc[160];
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+        for (size_t before = 0; before <= 40; before++)
+            for (size_t after = 0; after <= 40; after += 7) {
+                size_t n = (size_t)sprintf(doc, "{\"a\":\"");
+                memset(doc + n, 'x', before);
+                n += before;
+                n += (size_t)sprintf(doc + n, "%s", cases[c].text);
+                memset(doc + n, 'y', after);
+                n += after;
+                n += (size_t)sprintf(doc + n, "\"}");
+                if (!cases[c].err) {
+                    fixture *f = start(PATHS("a"), false);
+                    scan_ok(f, doc);
+                    const sv_value *v = sv_event_get(f->ev, 0);
+                    assert_non_null(v);
+                    assert_int_equal(v->len, n - 8);
+                    stop(f);
+                } else {
+                    expect_error_n(doc, n, cases[c].err, 6 + before + cases[c].off);
+                    /* ... and cut short right after the bad bytes */
+                    size_t cut = 6 + before + strlen(cases[c].text);
+                    if (strcmp(cases[c].err, "invalid UTF-8 in string") != 0)
+                        expect_error_n(doc, cut, cases[c].err, 6 + before + cases[c].off);
+                }
+            }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(flat_fields),
@@ -513,6 +615,9 @@ int main(void) {
         cmocka_unit_test(alternatives_feed_one_slot),
         cmocka_unit_test(star_segment_matches_any_key),
         cmocka_unit_test(keys_with_spaces_match_without),
+        cmocka_unit_test(keys_of_every_length),
+        cmocka_unit_test(segments_under_their_parents),
+        cmocka_unit_test(strings_everywhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,21 +37,17 @@ void sv_event_reset(sv_event *ev) {
     }
 }
 
-static void add_value(sv_event *ev, uint32_t slot, sv_value v) {
-    if (slot != SV_ANY_SLOT && slot >= ev->nslots) return;
-    if (ev->nvals == ev->cap) {
-        ev->cap = ev->cap ? ev->cap * 2 : 64;
-        ev->vals = realloc(ev->vals, ev->cap * sizeof *ev->vals);
-        if (!ev->vals) abort();
-    }
-    int32_t i = (int32_t)ev->nvals++;
-    ev->vals[i] = v;
-    /* Values are appended at the tail so a slot lists them in document order. */
+/* Built in place: a value is a few stores, as the scanner records every
+   field a large pack reads (and every scalar, for keyword searches). There
+   must be room for it. */
+static inline void put_value(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
+                             bool escaped, unsigned level) {
     int32_t *head, *tail;
     if (slot == SV_ANY_SLOT) {
         head = &ev->any_head;
         tail = &ev->any_tail;
     } else {
+        if (slot >= ev->nslots) return;
         if (ev->gen[slot] != ev->cur_gen) {
             ev->gen[slot] = ev->cur_gen;
             ev->head[slot].first = ev->head[slot].last = -1;
@@ -59,6 +55,14 @@ static void add_value(sv_event *ev, uint32_t slot, sv_value v) {
         head = &ev->head[slot].first;
         tail = &ev->head[slot].last;
     }
+    int32_t i = (int32_t)ev->nvals++;
+    ev->vals[i] = (sv_value){.p = p,
+                             .len = (uint32_t)len,
+                             .type = (uint8_t)type,
+                             .escaped = escaped,
+                             .element = (uint8_t)(level > UINT8_MAX ? UINT8_MAX : level),
+                             .next = -1};
+    /* Appended at the tail, so that a slot lists its values in document order. */
     if (*tail < 0)
         *head = i;
     else
@@ -66,23 +70,32 @@ static void add_value(sv_event *ev, uint32_t slot, sv_value v) {
     *tail = i;
 }
 
+/* Out of line, so that the common case saves no registers around a call. */
+__attribute__((noinline)) static void put_grown(sv_event *ev, uint32_t slot, sv_vtype type,
+                                                const char *p, size_t len, bool escaped,
+                                                unsigned level) {
+    ev->cap = ev->cap ? ev->cap * 2 : 64;
+    ev->vals = realloc(ev->vals, ev->cap * sizeof *ev->vals);
+    if (!ev->vals) abort();
+    put_value(ev, slot, type, p, len, escaped, level);
+}
+
+static inline void add_value(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
+                             bool escaped, unsigned level) {
+    if (ev->nvals == ev->cap)
+        put_grown(ev, slot, type, p, len, escaped, level);
+    else
+        put_value(ev, slot, type, p, len, escaped, level);
+}
+
 void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
                   bool escaped) {
-    add_value(
-        ev, slot,
-        (sv_value){
-            .p = p, .len = (uint32_t)len, .type = (uint8_t)type, .escaped = escaped, .next = -1});
+    add_value(ev, slot, type, p, len, escaped, 0);
 }
 
 void sv_event_add_element(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
                           bool escaped, unsigned level) {
-    add_value(ev, slot,
-              (sv_value){.p = p,
-                         .len = (uint32_t)len,
-                         .type = (uint8_t)type,
-                         .escaped = escaped,
-                         .element = (uint8_t)(level > UINT8_MAX ? UINT8_MAX : level),
-                         .next = -1});
+    add_value(ev, slot, type, p, len, escaped, level);
 }
 
 int32_t sv_event_first(const sv_event *ev, uint32_t slot) {
