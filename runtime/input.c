@@ -19,6 +19,7 @@ struct rt_source {
     unsigned char *raw;
     size_t rstart, rend; /* undecoded bytes are raw[rstart, rend) */
     bool raw_eof;
+    bool plain; /* not compressed: read straight into the caller's buffer */
     uint64_t offset;
     int64_t size;
     char err[256];
@@ -71,6 +72,7 @@ rt_source *rt_source_open(const char *path, char *err, size_t errlen) {
             return NULL;
         }
     s->dec = rt_decoder_for(s->raw, s->rend);
+    s->plain = strcmp(rt_decoder_name(s->dec), "plain") == 0;
     return s;
 }
 
@@ -82,8 +84,24 @@ void rt_source_close(rt_source *s) {
     free(s);
 }
 
+/* A plain file once its first chunk is used up: no copy through raw. */
+static ssize_t read_direct(rt_source *s, char *buf, size_t n) {
+    for (;;) {
+        ssize_t got = read(s->fd, buf, n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            snprintf(s->err, sizeof s->err, "%s", strerror(errno));
+            return -1;
+        }
+        s->raw_eof = got == 0;
+        s->offset += (uint64_t)got;
+        return got;
+    }
+}
+
 ssize_t rt_source_read(rt_source *s, char *buf, size_t n) {
     if (s->err[0]) return -1;
+    if (s->plain && s->rstart == s->rend && !s->raw_eof && n > 0) return read_direct(s, buf, n);
     for (;;) {
         const unsigned char *in = s->raw + s->rstart;
         size_t avail = s->rend - s->rstart;
