@@ -1,10 +1,11 @@
 /* test_vm_dispatch.c: which rules an event reaches. Rules whose code always
    matches show what the guards alone let through: a rule runs when its
-   guard and its literal guard both hold, whether the literal guard's tests
-   are answered by a prefilter group (scanned for the literal guards, or
-   earlier for a guard) or one by one; a rule without a guard or without a
-   literal guard lacks only that condition. Rules with real code check that
-   what the scans memoize is what the tests would answer themselves. */
+   guard and its literal guard both hold, whether the guard's tests are
+   answered by a prefilter group (the event IDs, looked up together) or one
+   by one, and whether the literal guard's are (scanned for the literal
+   guards, or earlier for a guard) or not; a rule without a guard or without
+   a literal guard lacks only that condition. Rules with real code check
+   that what the scans memoize is what the tests would answer themselves. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +34,7 @@ static const struct {
     {{.kind = SV_T_EQ, .slot = P_CHANNEL}, "security"},                 /* t5 */
     {{.kind = SV_T_REGEX, .slot = P_CMD}, "x+y"},                       /* t6: no literal */
     {{.kind = SV_T_PREFIX, .flags = SV_F_CASED, .slot = P_CMD}, "cmd"}, /* t7: alone cased */
+    {{.kind = SV_T_NUM_EQ, .slot = P_ID, .num = 2}, NULL}, /* t8: with t0, one lookup */
 };
 enum { NTESTS = sizeof tests / sizeof *tests };
 
@@ -52,6 +54,7 @@ static const struct {
     {{0}, 1, {2}, 1, 1},    /* r7: asks what the scan memoized */
     {{0}, NONE, {0}, 0, 2}, /* r8: a test the scan did not find does not hold */
     {{0}, NONE, {7}, 1, 0}, /* r9: the only cased literal of its field */
+    {{8}, 1, {0}, 0, 0},    /* r10: another event ID */
 };
 enum { NRULES = sizeof rules / sizeof *rules };
 
@@ -109,15 +112,15 @@ static const struct {
       {P_CHANNEL, "Sysmon"},
       {P_IMAGE, "c:\\evil.exe"}},
      "0 1 2 3 4",
-     "0 1 2 3 4 5 6 9"},
+     "0 1 2 3 4 5 6 9 10"},
     {{{P_ID, "2"}, {P_CMD, "cmd /c xxy BYPASS"}, {P_CHANNEL, "security"}},
-     "3 5 8 9",
-     "0 1 2 3 4 5 6 7 8 9"},
+     "3 5 8 9 10",
+     "0 1 2 3 4 5 6 7 8 9 10"},
     {{{P_ID, "1"}, {P_CHANNEL, "security"}, {P_CMD, "a -enc"}, {P_CMD, "bypass b"}},
      "0 3 4 6",
-     "0 1 2 3 4 5 6 9"},
-    {{{P_ID, "1"}, {P_CMD, "bypass"}, {P_CMD, "bypass"}}, "0 3 4 7 8", "0 1 2 3 4 5 6 7 8 9"},
-    {{{P_ID, "3"}}, "3 8", "0 1 2 3 4 5 6 8 9"},
+     "0 1 2 3 4 5 6 9 10"},
+    {{{P_ID, "1"}, {P_CMD, "bypass"}, {P_CMD, "bypass"}}, "0 3 4 7 8", "0 1 2 3 4 5 6 7 8 9 10"},
+    {{{P_ID, "3"}}, "3 8", "0 1 2 3 4 5 6 8 9 10"},
 };
 
 static void fill(sv_event *ev, const value *v) {

@@ -3,9 +3,14 @@
  * Each rule carries a guard (tests of which one must hold for the rule to
  * match, chosen by the compiler). Here the guards are turned around: for
  * every test that guards some rule, the list of rules it guards. Per event
- * the interpreter asks each guard test once and marks the rules listed
- * under the tests that hold, plus the few rules without a guard; so the cost
- * of an event follows the rules that concern it, not the size of the pack.
+ * the interpreter marks the rules listed under the guard tests that hold,
+ * plus the few rules without a guard; so the cost of an event follows the
+ * rules that concern it, not the size of the pack. Most guard tests are a
+ * logsource's `EventID == n` or channel name, which prefilter groups hold:
+ * one scan of the group's field (a lookup of the event's ID among all
+ * those of the pack) yields the guard tests that hold, and only their
+ * rules are visited. The few guard tests no group holds are asked one by
+ * one.
  *
  * A rule's literal guard is turned around the same way, test by test, and
  * its tests are sorted by who answers them: the prefilter groups that hold
@@ -53,7 +58,7 @@ static void lit_groups(sv_pack *p) {
             if (!p->lbits) abort();
         }
         p->lgroups[p->nlgroups++] = (sv_lit_group){.group = g,
-                                                   .slot = p->tests[tests[0]].slot,
+                                                   .slot = sv_prefilter_slot(p, g),
                                                    .first = (uint32_t)nbits,
                                                    .end = (uint32_t)(nbits + ntouched)};
         for (uint32_t j = 0; j < ntouched; j++) {
@@ -65,87 +70,115 @@ static void lit_groups(sv_pack *p) {
     free(touched);
 }
 
-static void by_literal_guard(sv_pack *p) {
-    p->lstart = xcalloc(p->ntests + 1, sizeof *p->lstart);
-    p->no_lit_guard = xcalloc(p->nrules / 64 + 1, sizeof *p->no_lit_guard);
+/* For each test and pseudo-test t, the rules that list it in their guard
+   (literal: their literal guard), (*rules)[(*start)[t] .. (*start)[t+1]). */
+static void by_test(sv_pack *p, uint32_t **start, uint32_t **rules, bool literal) {
+    uint32_t nt = p->ntests + p->npieces;
+    uint32_t *st = xcalloc(nt + 1, sizeof *st);
     for (uint32_t r = 0; r < p->nrules; r++) {
         const sv_rule *ru = &p->rules[r];
-        if (!ru->lit_guard_len) p->no_lit_guard[r / 64] |= 1ull << (r % 64);
-        for (uint32_t g = 0; g < ru->lit_guard_len; g++)
-            p->lstart[p->guards[ru->lit_guard_start + g] + 1]++;
+        uint32_t from = literal ? ru->lit_guard_start : ru->guard_start;
+        uint32_t len = literal ? ru->lit_guard_len : ru->guard_len;
+        if (len == SV_NO_GUARD) continue;
+        for (uint32_t g = 0; g < len; g++)
+            st[p->guards[from + g] + 1]++;
     }
-    for (uint32_t t = 0; t < p->ntests; t++)
-        p->lstart[t + 1] += p->lstart[t];
-    p->lrules = xcalloc(p->lstart[p->ntests], sizeof *p->lrules);
-    uint32_t *fill = xcalloc(p->ntests, sizeof *fill);
-    memcpy(fill, p->lstart, p->ntests * sizeof *fill);
+    for (uint32_t t = 0; t < nt; t++)
+        st[t + 1] += st[t];
+    uint32_t *rl = xcalloc(st[nt], sizeof *rl);
+    uint32_t *fill = xcalloc(nt, sizeof *fill);
+    memcpy(fill, st, nt * sizeof *fill);
     for (uint32_t r = 0; r < p->nrules; r++) {
         const sv_rule *ru = &p->rules[r];
-        for (uint32_t g = 0; g < ru->lit_guard_len; g++)
-            p->lrules[fill[p->guards[ru->lit_guard_start + g]]++] = r;
+        uint32_t from = literal ? ru->lit_guard_start : ru->guard_start;
+        uint32_t len = literal ? ru->lit_guard_len : ru->guard_len;
+        if (len == SV_NO_GUARD) continue;
+        for (uint32_t g = 0; g < len; g++)
+            rl[fill[p->guards[from + g]]++] = r;
     }
     free(fill);
+    *start = st;
+    *rules = rl;
+}
+
+static void by_literal_guard(sv_pack *p) {
+    by_test(p, &p->lstart, &p->lrules, true);
+    p->no_lit_guard = xcalloc(p->nrules / 64 + 1, sizeof *p->no_lit_guard);
+    for (uint32_t r = 0; r < p->nrules; r++)
+        if (!p->rules[r].lit_guard_len) p->no_lit_guard[r / 64] |= 1ull << (r % 64);
     p->lloose = xcalloc(p->ntests, sizeof *p->lloose);
     for (uint32_t t = 0; t < p->ntests; t++)
         if (p->lstart[t] < p->lstart[t + 1] && p->group_of[t] < 0) p->lloose[p->nlloose++] = t;
     lit_groups(p);
 }
 
+/* The rules of each test's list as the pieces of a bitset: a logsource's
+   event ID guards a thousand rules, a few dozen words to mark. The
+   lists are in rule order, so a word's rules are consecutive. */
+static void to_bits(sv_pack *p, uint32_t *start, const uint32_t *rules, sv_rule_bits **out) {
+    uint32_t nt = p->ntests + p->npieces, n = 0;
+    sv_rule_bits *bits = xcalloc(start[nt], sizeof *bits);
+    for (uint32_t t = 0; t < nt; t++) {
+        uint32_t from = start[t], to = start[t + 1];
+        start[t] = n;
+        for (uint32_t i = from; i < to; i++) {
+            uint32_t w = rules[i] / 64;
+            if (n == start[t] || bits[n - 1].word != w) bits[n++] = (sv_rule_bits){w, 0};
+            bits[n - 1].bits |= 1ull << (rules[i] % 64);
+        }
+    }
+    start[nt] = n;
+    *out = bits;
+}
+
+/* The guard tests a prefilter group holds are answered by its scan, once
+   per event, and their hits mark the rules; the others are asked one by
+   one. */
+static void by_guard(sv_pack *p) {
+    uint32_t *rules;
+    by_test(p, &p->gstart, &rules, false);
+    to_bits(p, p->gstart, rules, &p->gbits);
+    free(rules);
+    p->always = xcalloc(p->nrules / 64 + 1, sizeof *p->always);
+    for (uint32_t r = 0; r < p->nrules; r++)
+        if (p->rules[r].guard_len == SV_NO_GUARD) p->always[r / 64] |= 1ull << (r % 64);
+    bool *listed = xcalloc(p->ngroups, sizeof *listed);
+    p->ggroups = xcalloc(p->ngroups, sizeof *p->ggroups);
+    p->gloose = xcalloc(p->ntests, sizeof *p->gloose);
+    for (uint32_t t = 0; t < p->ntests; t++) {
+        if (p->gstart[t] == p->gstart[t + 1]) continue;
+        int32_t g = p->group_of[t];
+        if (g < 0)
+            p->gloose[p->ngloose++] = t;
+        else if (!listed[g]) {
+            listed[g] = true;
+            p->ggroups[p->nggroups++] = (uint32_t)g;
+        }
+    }
+    free(listed);
+}
+
 void sv_dispatch_build(sv_pack *p) {
-    /* slot_of[t]: position of test t among the guard tests, or UINT32_MAX. */
-    uint32_t *slot_of = xcalloc(p->ntests, sizeof *slot_of);
-    memset(slot_of, 0xff, p->ntests * sizeof *slot_of);
-    uint32_t *count = xcalloc(p->nguards + 1, sizeof *count);
-    p->always = xcalloc(p->nrules, sizeof *p->always);
-    p->gtest = xcalloc(p->nguards, sizeof *p->gtest);
-    for (uint32_t r = 0; r < p->nrules; r++) {
-        const sv_rule *ru = &p->rules[r];
-        if (ru->guard_len == SV_NO_GUARD) {
-            p->always[p->nalways++] = r;
-            continue;
-        }
-        for (uint32_t g = 0; g < ru->guard_len; g++) {
-            uint32_t t = p->guards[ru->guard_start + g];
-            if (slot_of[t] == UINT32_MAX) {
-                slot_of[t] = p->ngtest;
-                p->gtest[p->ngtest++] = t;
-            }
-            count[slot_of[t]]++;
-        }
-    }
-    p->gstart = xcalloc(p->ngtest + 1, sizeof *p->gstart);
-    for (uint32_t k = 0; k < p->ngtest; k++)
-        p->gstart[k + 1] = p->gstart[k] + count[k];
-    p->grules = xcalloc(p->gstart[p->ngtest], sizeof *p->grules);
-    memset(count, 0, (p->nguards + 1) * sizeof *count);
-    for (uint32_t r = 0; r < p->nrules; r++) {
-        const sv_rule *ru = &p->rules[r];
-        if (ru->guard_len == SV_NO_GUARD) continue;
-        for (uint32_t g = 0; g < ru->guard_len; g++) {
-            uint32_t k = slot_of[p->guards[ru->guard_start + g]];
-            p->grules[p->gstart[k] + count[k]++] = r;
-        }
-    }
-    free(slot_of);
-    free(count);
+    by_guard(p);
     by_literal_guard(p);
 }
 
 void sv_dispatch_free(sv_pack *p) {
     free(p->always);
-    free(p->gtest);
     free(p->gstart);
-    free(p->grules);
+    free(p->gbits);
+    free(p->ggroups);
+    free(p->gloose);
     free(p->lstart);
     free(p->lrules);
     free(p->lgroups);
     free(p->lbits);
     free(p->lloose);
     free(p->no_lit_guard);
-    p->always = p->gtest = p->gstart = p->grules = NULL;
+    p->gstart = p->ggroups = p->gloose = NULL;
     p->lstart = p->lrules = p->lloose = NULL;
+    p->gbits = p->lbits = NULL;
+    p->always = p->no_lit_guard = NULL;
     p->lgroups = NULL;
-    p->lbits = NULL;
-    p->no_lit_guard = NULL;
-    p->nalways = p->ngtest = p->nlgroups = p->nlloose = 0;
+    p->nggroups = p->ngloose = p->nlgroups = p->nlloose = 0;
 }

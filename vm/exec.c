@@ -4,10 +4,12 @@
    asked of one array element at a time (scope.h) and is not memoized.
 
    Before any rule runs, the event picks the rules that may match it: those
-   whose guard and literal guard (dispatch.c) both hold. Guard tests are
-   asked one by one; literal guards come from the prefilter groups that hold
-   their tests, each scanned once, whose hits mark the rules they guard.
-   The rules then run in rule order, as they do without these shortcuts. */
+   whose guard and literal guard (dispatch.c) both hold. Both come mostly
+   from the prefilter groups that hold their tests, each scanned once, whose
+   hits mark the rules they guard; the other guard tests are asked one by
+   one. The rules then run in rule order, as they do without these
+   shortcuts. A wildcard test whose needed piece the scan of its field did
+   not find does not hold, without matching it. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdlib.h>
@@ -40,10 +42,11 @@ struct sv_exec {
     pcre2_match_data *md;
     pcre2_match_context *mc;
     pcre2_jit_stack *js;
-    unsigned event_give_ups;   /* regex matches abandoned in this event */
-    uint64_t regex_limit_hits; /* ... and in every event so far */
-    sv_scope *scope;           /* the element an EACH body is looking at, or NULL */
-    uint8_t *result;           /* per rule: what it returned for the last event */
+    unsigned event_give_ups;     /* regex matches abandoned in this event */
+    uint64_t regex_limit_hits;   /* ... and in every event so far */
+    sv_scope *scope;             /* the element an EACH body is looking at, or NULL */
+    uint8_t *result;             /* per rule: what it returned for the last event */
+    uint32_t *matched, nmatched; /* the rules whose result is not 0 */
     bool shortcuts;     /* guards and the literal prefilter (off: every rule, test by test) */
     uint8_t *seen;      /* the prefilter's scratch */
     uint32_t *hits;     /* which tests of a prefilter group hold */
@@ -56,8 +59,9 @@ sv_exec *sv_exec_new(const sv_pack *p) {
     sv_exec *x = calloc(1, sizeof *x);
     if (!x) abort();
     x->p = p;
-    x->memo = calloc(p->ntests ? p->ntests : 1, sizeof *x->memo);
+    x->memo = calloc(p->ntests + p->npieces + 1, sizeof *x->memo);
     x->result = calloc(p->nrules ? p->nrules : 1, sizeof *x->result);
+    x->matched = calloc(p->nrules ? p->nrules : 1, sizeof *x->matched);
     x->seen = calloc(p->max_group ? p->max_group : 1, 1);
     x->hits = calloc(p->max_group ? p->max_group : 1, sizeof *x->hits);
     x->scanned = calloc(p->ngroups ? p->ngroups : 1, sizeof *x->scanned);
@@ -68,7 +72,7 @@ sv_exec *sv_exec_new(const sv_pack *p) {
     x->md = pcre2_match_data_create(1, NULL);
     x->mc = pcre2_match_context_create(NULL);
     x->js = pcre2_jit_stack_create(32 * 1024, RE_JIT_STACK, NULL);
-    if (!x->memo || !x->result || !x->md || !x->mc || !x->js) abort();
+    if (!x->memo || !x->result || !x->matched || !x->md || !x->mc || !x->js) abort();
     pcre2_jit_stack_assign(x->mc, NULL, x->js);
     pcre2_set_match_limit(x->mc, RE_MATCH_LIMIT);
     pcre2_set_depth_limit(x->mc, RE_DEPTH_LIMIT);
@@ -89,6 +93,7 @@ void sv_exec_free(sv_exec *x) {
     free(x->reach);
     free(x->lit_hits);
     free(x->result);
+    free(x->matched);
     pcre2_match_data_free(x->md);
     pcre2_match_context_free(x->mc);
     pcre2_jit_stack_free(x->js);
@@ -127,15 +132,32 @@ static bool match_regex(sv_exec *x, const sv_prepared *pr, const char *s, size_t
     }
 }
 
-/* The value as a number, parsed once per event however many numeric tests
-   (every EventID guard of a pack) ask for it. */
-static bool value_number(sv_event *ev, sv_value *v, double *d) {
+/* Parses what most numbers in events are, small unsigned integers (event
+   IDs), without strtod: at most 15 digits are exact in a double. Anything
+   else, a leading zero included, is left to sv_parse_number. */
+static bool small_integer(const char *s, size_t n, double *d) {
+    if (n == 0 || n > 15 || (s[0] == '0' && n > 1)) return false;
+    uint64_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned digit = (unsigned char)s[i] - (unsigned)'0';
+        if (digit > 9) return false;
+        u = u * 10 + digit;
+    }
+    *d = (double)u;
+    return true;
+}
+
+static bool parse_number(const char *s, size_t n, double *d) {
+    return small_integer(s, n, d) || sv_parse_number(s, n, d);
+}
+
+bool sv_value_number(sv_event *ev, sv_value *v, double *d) {
     if (!v->num_state) {
         const char *s;
         size_t n;
-        bool ok = v->type == SV_V_NUM ? sv_parse_number(v->p, v->len, &v->num)
+        bool ok = v->type == SV_V_NUM ? parse_number(v->p, v->len, &v->num)
                                       : v->type == SV_V_STR && sv_value_text(ev, v, &s, &n) &&
-                                            sv_parse_number(s, n, &v->num);
+                                            parse_number(s, n, &v->num);
         v->num_state = ok ? 1 : 2;
     }
     *d = v->num;
@@ -165,11 +187,11 @@ static bool fieldref_one(sv_exec *x, sv_event *ev, const sv_test *t, sv_value *v
     const char *s, *r;
     size_t n, rn;
     double a, b;
-    if (numeric ? !value_number(ev, v, &a) : !test_text(ev, v, cased, &s, &n)) return false;
+    if (numeric ? !sv_value_number(ev, v, &a) : !test_text(ev, v, cased, &s, &n)) return false;
     for (int32_t j = sv_scope_first(x->scope, ev, t->k); j >= 0;
          j = sv_scope_next(x->scope, ev, j)) {
         sv_value *w = &ev->vals[j];
-        if (numeric ? value_number(ev, w, &b) && num_cmp(t->cmp, a, b)
+        if (numeric ? sv_value_number(ev, w, &b) && num_cmp(t->cmp, a, b)
                     : test_text(ev, w, cased, &r, &rn) && str_cmp(t->cmp, s, n, r, rn))
             return true;
     }
@@ -183,7 +205,7 @@ static bool value_empty(sv_event *ev, sv_value *v) {
     switch (v->type) {
     case SV_V_NULL:
     case SV_V_FALSE: return true;
-    case SV_V_NUM: return value_number(ev, v, &d) && d == 0;
+    case SV_V_NUM: return sv_value_number(ev, v, &d) && d == 0;
     case SV_V_STR: return v->len == 0;
     case SV_V_OBJ:
     case SV_V_ARR:
@@ -222,7 +244,7 @@ static bool value_matches(sv_exec *x, sv_event *ev, uint32_t ti, sv_value *v) {
     case SV_T_NUM_GT:
     case SV_T_NUM_GTE:
     case SV_T_NUM_LT:
-    case SV_T_NUM_LTE: return value_number(ev, v, &d) && num_cmp(t->kind, d, t->num);
+    case SV_T_NUM_LTE: return sv_value_number(ev, v, &d) && num_cmp(t->kind, d, t->num);
     case SV_T_BOOL: return value_bool(ev, v, t->num != 0);
     case SV_T_FIELDREF: return fieldref_one(x, ev, t, v);
     case SV_T_TIMEPART:
@@ -276,8 +298,9 @@ static void mark(uint64_t *bits, const uint32_t *rules, uint32_t from, uint32_t 
 /* Answers every test of prefilter group g at once (prefilter.c): the memo
    holds the tests that hold, and the stamp in scanned says that the others
    do not. The rules whose literal guards list a test that holds are marked
-   here, whoever asked for the scan. */
-static void run_group(sv_exec *x, sv_event *ev, uint32_t g) {
+   here, whoever asked for the scan. Returns how many hold: the tests at
+   x->hits[0 .. n) of the group's list. */
+static uint32_t run_group(sv_exec *x, sv_event *ev, uint32_t g) {
     const sv_pack *p = x->p;
     uint32_t n;
     const uint32_t *tests = sv_prefilter_tests(p, g, &n);
@@ -288,17 +311,28 @@ static void run_group(sv_exec *x, sv_event *ev, uint32_t g) {
         mark(x->lit_hits, p->lrules, p->lstart[t], p->lstart[t + 1]);
     }
     x->scanned[g] = x->gen;
+    return nhits;
+}
+
+/* Whether test or pseudo-test t, of group g, holds: by the group's scan. */
+static bool by_group(sv_exec *x, sv_event *ev, uint32_t t, uint32_t g) {
+    if (x->scanned[g] != x->gen) run_group(x, ev, g);
+    return x->memo[t] >> 1 == x->gen;
 }
 
 static bool test(sv_exec *x, sv_event *ev, uint32_t ti) {
     if (x->scope) return run_test(x, ev, ti);
     uint32_t m = x->memo[ti];
     if (m >> 1 == x->gen) return m & 1;
-    int32_t g = x->p->group_of[ti];
-    if (g >= 0 && x->shortcuts) {
-        if (x->scanned[g] == x->gen) return false;
-        run_group(x, ev, (uint32_t)g);
-        return x->memo[ti] >> 1 == x->gen;
+    if (x->shortcuts) {
+        const sv_pack *p = x->p;
+        int32_t g = p->group_of[ti];
+        if (g >= 0) return by_group(x, ev, ti, (uint32_t)g);
+        uint32_t piece = p->prep[ti].piece;
+        if (piece && !by_group(x, ev, piece, (uint32_t)p->group_of[piece])) {
+            x->memo[ti] = x->gen << 1;
+            return false;
+        }
     }
     bool r = run_test(x, ev, ti);
     x->memo[ti] = x->gen << 1 | r;
@@ -386,6 +420,11 @@ static uint8_t run_code(sv_exec *x, sv_event *ev, uint32_t pc) {
     }
 }
 
+static void mark_bits(uint64_t *bits, const sv_rule_bits *from, const sv_rule_bits *to) {
+    for (; from < to; from++)
+        bits[from->word] |= from->bits;
+}
+
 static bool reached(const uint64_t *bits, uint32_t rule) {
     return bits[rule / 64] >> (rule % 64) & 1;
 }
@@ -401,11 +440,21 @@ static bool reaches_some(const uint64_t *bits, const sv_rule_bits *from, const s
 static void reach(sv_exec *x, sv_event *ev) {
     const sv_pack *p = x->p;
     size_t words = p->nrules / 64 + 1;
-    memset(x->reach, 0, words * sizeof *x->reach);
+    memcpy(x->reach, p->always, words * sizeof *x->reach);
     memset(x->lit_hits, 0, words * sizeof *x->lit_hits);
-    mark(x->reach, p->always, 0, p->nalways);
-    for (uint32_t k = 0; k < p->ngtest; k++)
-        if (test(x, ev, p->gtest[k])) mark(x->reach, p->grules, p->gstart[k], p->gstart[k + 1]);
+    for (uint32_t i = 0; i < p->nggroups; i++) {
+        uint32_t g = p->ggroups[i], n;
+        const uint32_t *tests = sv_prefilter_tests(p, g, &n);
+        for (uint32_t k = 0, nhits = run_group(x, ev, g); k < nhits; k++) {
+            uint32_t t = tests[x->hits[k]];
+            mark_bits(x->reach, p->gbits + p->gstart[t], p->gbits + p->gstart[t + 1]);
+        }
+    }
+    for (uint32_t i = 0; i < p->ngloose; i++) {
+        uint32_t t = p->gloose[i];
+        if (test(x, ev, t))
+            mark_bits(x->reach, p->gbits + p->gstart[t], p->gbits + p->gstart[t + 1]);
+    }
     for (uint32_t i = 0; i < p->nlgroups; i++) {
         const sv_lit_group *lg = &p->lgroups[i];
         if (x->scanned[lg->group] != x->gen && sv_event_first(ev, lg->slot) >= 0 &&
@@ -422,31 +471,40 @@ static void reach(sv_exec *x, sv_event *ev) {
         x->reach[w] &= x->lit_hits[w] | p->no_lit_guard[w];
 }
 
+/* Runs rule r; a match is noted in result and in the list of matches. */
+static void run_rule(sv_exec *x, sv_event *ev, uint32_t r) {
+    uint8_t v = run_code(x, ev, x->p->rules[r].code_start);
+    if (v) {
+        x->result[r] = v;
+        x->matched[x->nmatched++] = r;
+    }
+}
+
 size_t sv_exec_run(sv_exec *x, sv_event *ev, uint32_t *out) {
     /* Stamps are 31 bits wide; on wrap-around old memo entries could look current. */
     if (++x->gen >= 1u << 31) {
-        memset(x->memo, 0, x->p->ntests * sizeof *x->memo);
+        memset(x->memo, 0, (x->p->ntests + x->p->npieces) * sizeof *x->memo);
         memset(x->scanned, 0, x->p->ngroups * sizeof *x->scanned);
         x->gen = 1;
     }
     x->event_give_ups = 0;
     const sv_pack *p = x->p;
-    size_t n = 0;
+    for (uint32_t i = 0; i < x->nmatched; i++)
+        x->result[x->matched[i]] = 0;
+    x->nmatched = 0;
     if (!x->shortcuts) {
         for (uint32_t r = 0; r < p->nrules; r++)
-            if ((x->result[r] = run_code(x, ev, p->rules[r].code_start))) out[n++] = r;
-        return n;
+            run_rule(x, ev, r);
+    } else {
+        /* Run the rules that may match in rule order, so that matches come
+           out in the same order either way. */
+        reach(x, ev);
+        for (uint32_t w = 0; w <= p->nrules / 64; w++)
+            for (uint64_t bits = x->reach[w]; bits; bits &= bits - 1)
+                run_rule(x, ev, w * 64 + (uint32_t)__builtin_ctzll(bits));
     }
-    /* Run the rules that may match in rule order, so that matches come out
-       in the same order either way. */
-    reach(x, ev);
-    memset(x->result, 0, p->nrules);
-    for (uint32_t w = 0; w <= p->nrules / 64; w++)
-        for (uint64_t bits = x->reach[w]; bits; bits &= bits - 1) {
-            uint32_t r = w * 64 + (uint32_t)__builtin_ctzll(bits);
-            if ((x->result[r] = run_code(x, ev, p->rules[r].code_start))) out[n++] = r;
-        }
-    return n;
+    memcpy(out, x->matched, x->nmatched * sizeof *out);
+    return x->nmatched;
 }
 
 void sv_exec_set_shortcuts(sv_exec *x, bool on) {

@@ -1,6 +1,8 @@
 /* glob.c: canonical glob matching. The compiler rewrites Sigma wildcards into
    this form, where a backslash escapes whatever byte follows it, so the
    matcher has a single escaping rule. */
+#include <string.h>
+
 #include "match.h"
 
 /* Matches the one pattern item at pat[*p] (not a star) against the character
@@ -24,6 +26,14 @@ static bool match_item(const char *pat, size_t plen, size_t *p, const char *s, s
     return true;
 }
 
+/* The ASCII byte that the pattern item at pat[p] (p < plen) must match, or
+   -1 when it is a wildcard or not ASCII. */
+static int ascii_item(const char *pat, size_t plen, size_t p) {
+    if (pat[p] == '?' || pat[p] == '*') return -1;
+    unsigned char c = (unsigned char)pat[p == plen - 1 || pat[p] != '\\' ? p : p + 1];
+    return c < 0x80 ? c : -1;
+}
+
 /* Greedy with a single backtrack point: on a mismatch, only the most recent
    star takes one more character. Earlier stars never need to, because any
    text they could give up the latest star can absorb, so the cost is
@@ -31,10 +41,14 @@ static bool match_item(const char *pat, size_t plen, size_t *p, const char *s, s
 bool sv_glob_match(const char *pat, size_t plen, const char *s, size_t n) {
     size_t p = 0, i = 0;
     size_t star_p = SIZE_MAX, star_i = 0; /* pattern after the last star, where it began */
+    int next = -1;                        /* the ASCII byte the item after that star needs, or -1 */
     while (i < n) {
         if (p < plen && pat[p] == '*') {
             star_p = ++p;
             star_i = i;
+            /* A star that ends the pattern takes the rest of the text. */
+            if (star_p == plen) return true;
+            next = ascii_item(pat, plen, star_p);
             continue;
         }
         if (p < plen && match_item(pat, plen, &p, s, n, &i)) continue;
@@ -42,6 +56,13 @@ bool sv_glob_match(const char *pat, size_t plen, const char *s, size_t n) {
         /* A star takes whole characters, so that '?' after it never counts
            the tail of a split multi-byte sequence. */
         star_i += sv_utf8_char_len(s + star_i, n - star_i);
+        if (next >= 0 && star_i < n) {
+            /* The star takes at least up to the next byte the item after it
+               can match. An ASCII byte never lies inside a character, so
+               taking whole characters reaches it. */
+            const char *at = memchr(s + star_i, next, n - star_i);
+            star_i = at ? (size_t)(at - s) : n;
+        }
         p = star_p;
         i = star_i;
     }

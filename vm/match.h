@@ -13,6 +13,10 @@ size_t sv_utf8_char_len(const char *s, size_t n);
    as filled by sv_parse_ip / sv_parse_cidr, prefix 0..128. */
 bool sv_ip_in_net(const uint8_t ip[16], const uint8_t net[16], unsigned prefix);
 
+/* The value as a number (exec.c), parsed once per event however many
+   tests ask for it; false when it is not one. */
+bool sv_value_number(sv_event *ev, sv_value *v, double *d);
+
 /* Whether s is an IP address of class cls (SV_IP_*). */
 bool sv_ip_class(const char *s, size_t n, unsigned cls);
 

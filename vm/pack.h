@@ -70,10 +70,11 @@ static inline unsigned char *sv_put_f64(unsigned char *p, double d) {
 typedef struct sv_prepared {
     const char *lit; /* the constant, folded unless the test is cased */
     uint32_t lit_len;
-    bool lit_owned;   /* lit was allocated by folding */
+    bool lit_owned;   /* lit was allocated by Unicode folding */
     void *re;         /* pcre2_code_8 * for REGEX */
     uint8_t addr[16]; /* CIDR network */
     unsigned prefix;
+    uint32_t piece; /* GLOB: the pseudo-test of a piece it needs (prefilter.c), or 0 */
 } sv_prepared;
 
 /* A piece of a set of rules: bit i of bits is rule 64 * word + i. */
@@ -104,13 +105,18 @@ struct sv_pack {
     sv_rule *rules;
     uint32_t nguards;
     uint32_t *guards; /* test indices, per rule [guard_start, +guard_len) */
-    /* Rules by guard (dispatch.c): the rules without one, the distinct guard
-       tests, and for guard test k the rules grules[gstart[k] .. gstart[k+1]). */
-    uint32_t *always, nalways;
-    uint32_t *gtest, ngtest;
-    uint32_t *gstart, *grules;
+    /* Rules by guard (dispatch.c): as a bitset, the rules without one; for
+       test t the rules whose guard lists it, as the pieces of a bitset
+       gbits[gstart[t] .. gstart[t+1]); the prefilter groups that hold
+       guard tests, and the guard tests that no group holds. */
+    uint64_t *always;
+    uint32_t *gstart;
+    sv_rule_bits *gbits;
+    uint32_t *ggroups, nggroups;
+    uint32_t *gloose, ngloose;
     /* Rules by literal guard (dispatch.c): for test t the rules whose literal
-       guard lists it, lrules[lstart[t] .. lstart[t+1]); the prefilter groups
+       guard lists it, lrules[lstart[t] .. lstart[t+1]) (both lists run over
+       the pseudo-tests too, which guard no rule); the prefilter groups
        that hold such tests, each with the rules it may let through; those
        tests that no group holds; and per rule, as a bitset, whether it has
        no literal guard. */
@@ -120,17 +126,20 @@ struct sv_pack {
     sv_rule_bits *lbits;
     uint32_t *lloose, nlloose;
     uint64_t *no_lit_guard;
-    /* Literal tests answered together, per field (prefilter.c): the group
-       of each test (-1: none) and the groups. */
+    /* Tests answered together, per field (prefilter.c): the group of each
+       test and pseudo-test (-1: none) and the groups. Pseudo-tests, numbered
+       ntests .. ntests + npieces - 1, stand for pieces that wildcard
+       patterns need; they are memoized like tests. */
     int32_t *group_of;
     struct sv_prefilter_group *groups;
-    uint32_t ngroups, max_group;
+    uint32_t ngroups, max_group, npieces;
     bool wants_any;
     uint32_t *body_end; /* per pc of an EACH: the pc of its END (NULL: no EACH) */
     sv_prepared *prep;  /* one per test, filled by sv_pack_prepare */
+    char *folded;       /* the folded constants that prep does not own */
 };
 
-/* Makes every test ready to run (exec.c); called by the loader once the
+/* Makes every test ready to run (prepare.c); called by the loader once the
    image is verified. Returns false with a message for a test that cannot be
    prepared (a regex PCRE2 refuses, a malformed network). */
 bool sv_pack_prepare(sv_pack *p, char *err, size_t errlen);
@@ -146,6 +155,8 @@ void sv_prefilter_free(sv_pack *p);
    returns how many. seen: max_group bytes of scratch, zero before and after. */
 uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *seen,
                           uint32_t *hits);
+/* Group g's tests and pseudo-tests, and the slot they read. */
 const uint32_t *sv_prefilter_tests(const sv_pack *p, uint32_t g, uint32_t *n);
+uint32_t sv_prefilter_slot(const sv_pack *p, uint32_t g);
 
 #endif

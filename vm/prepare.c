@@ -31,7 +31,20 @@ static bool prepare_regex(sv_prepared *pr, const sv_test *t, const char *pat, si
     return true;
 }
 
-static bool prepare_one(sv_pack *p, uint32_t i, char *err, size_t errlen) {
+/* Folds an ASCII constant into *arena; false (nothing written) for one
+   that needs Unicode folding. */
+static bool fold_ascii(const char *s, size_t n, char **arena) {
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] & 0x80) return false;
+    char *out = *arena;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + ('a' - 'A') : s[i]);
+    out[n] = '\0';
+    *arena += n + 1;
+    return true;
+}
+
+static bool prepare_one(sv_pack *p, uint32_t i, char **arena, char *err, size_t errlen) {
     const sv_test *t = &p->tests[i];
     sv_prepared *pr = &p->prep[i];
     if (!sv_kind_takes_string(t->kind)) return true;
@@ -57,6 +70,9 @@ static bool prepare_one(sv_pack *p, uint32_t i, char *err, size_t errlen) {
         if (t->flags & SV_F_CASED) {
             pr->lit = s;
             pr->lit_len = (uint32_t)n;
+        } else if (fold_ascii(s, n, arena)) {
+            pr->lit = *arena - n - 1;
+            pr->lit_len = (uint32_t)n;
         } else {
             size_t fl;
             pr->lit = sv_casefold(s, n, &fl);
@@ -67,11 +83,24 @@ static bool prepare_one(sv_pack *p, uint32_t i, char *err, size_t errlen) {
     }
 }
 
+/* Whether test t compares a constant folded, as prepare_one folds it. */
+static bool folds(const sv_test *t) {
+    return sv_kind_takes_string(t->kind) && t->kind != SV_T_REGEX && t->kind != SV_T_CIDR &&
+           t->kind != SV_T_NET_HAS && !(t->flags & SV_F_CASED);
+}
+
 bool sv_pack_prepare(sv_pack *p, char *err, size_t errlen) {
     p->prep = calloc(p->ntests ? p->ntests : 1, sizeof *p->prep);
     if (!p->prep) abort();
+    /* The folded ASCII constants, thousands of short literals, share one
+       allocation. */
+    size_t room = 1;
     for (uint32_t i = 0; i < p->ntests; i++)
-        if (!prepare_one(p, i, err, errlen)) return false;
+        if (folds(&p->tests[i])) room += p->str_len[p->tests[i].k] + 1;
+    char *arena = p->folded = malloc(room);
+    if (!arena) abort();
+    for (uint32_t i = 0; i < p->ntests; i++)
+        if (!prepare_one(p, i, &arena, err, errlen)) return false;
     sv_prefilter_build(p);
     sv_dispatch_build(p);
     return true;
@@ -84,7 +113,9 @@ void sv_pack_unprepare(sv_pack *p) {
         pcre2_code_free(p->prep[i].re);
     }
     free(p->prep);
+    free(p->folded);
     p->prep = NULL;
+    p->folded = NULL;
     sv_prefilter_free(p);
     sv_dispatch_free(p);
 }
