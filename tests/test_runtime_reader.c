@@ -69,17 +69,22 @@ static size_t zstd_bytes(const char *text, char **out) {
     return n;
 }
 
+static rt_input *open_or_fail(const char *path, const rt_input_opts *opt) {
+    char err[256];
+    rt_input *in = rt_input_open(path, opt, err, sizeof err);
+    if (!in) fail_msg("%s", err);
+    return in;
+}
+
 /* Everything the reader hands out, one line each:
      doc LINE[.ELEMENT][#TUPLE] TEXT   (newlines shown as |, other controls as ^)
      bad LINE[.ELEMENT] ERROR
      error ERROR */
 static char *trace(const char *path, const rt_input_opts *opt) {
-    char err[256];
-    rt_input *in = rt_input_open(path, opt, err, sizeof err);
-    if (!in) fail_msg("%s", err);
     char *text = NULL;
     size_t len = 0;
     FILE *t = open_memstream(&text, &len);
+    rt_input *in = open_or_fail(path, opt);
     rt_doc d;
     for (rt_read k; (k = rt_input_next(in, &d)) != RT_EOF;) {
         if (k == RT_ERROR) {
@@ -105,12 +110,10 @@ static char *trace(const char *path, const rt_input_opts *opt) {
 
 /* The documents handed out, whole, one a line: LINE TEXT (newlines as |). */
 static char *whole_docs(const char *path, const rt_input_opts *opt) {
-    char err[256];
-    rt_input *in = rt_input_open(path, opt, err, sizeof err);
-    if (!in) fail_msg("%s", err);
     char *text = NULL;
     size_t len = 0;
     FILE *t = open_memstream(&text, &len);
+    rt_input *in = open_or_fail(path, opt);
     rt_doc d;
     for (rt_read k; (k = rt_input_next(in, &d)) != RT_EOF;) {
         fprintf(t, "%llu ", (unsigned long long)d.line);

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "build_pack.h"
 #include "vm/vm.h"
 
 #define INS(o, a_, c_) ((sv_ins){.op = SV_OP_##o, .a = (a_), .c = (c_)})
@@ -57,20 +58,9 @@ static sv_pack *pack_of(const char *const *paths, size_t npaths, const spec *tes
             r.lit_guard_start = sv_builder_guard(b, &i, 1);
             r.lit_guard_len = 1;
         }
-#define SV_EMPTY_FIELD(f) r.f = empty;
-        SV_RULE_FIELDS(SV_EMPTY_FIELD)
-#undef SV_EMPTY_FIELD
-        sv_builder_rule(b, &r);
+        add_unnamed_rule(b, &r, empty);
     }
-    unsigned char *img;
-    size_t len;
-    assert_int_equal(sv_builder_finish(b, &img, &len), 0);
-    sv_builder_free(b);
-    char err[256];
-    sv_pack *p = sv_pack_load(img, len, err, sizeof err);
-    free(img);
-    if (!p) fail_msg("pack refused: %s", err);
-    return p;
+    return load_built(b);
 }
 
 typedef struct value {
