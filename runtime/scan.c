@@ -499,7 +499,7 @@ static size_t unescape(const char *p, const char *end, char *out, size_t cap) {
    when it has none or does not fit. */
 static int32_t child_without_spaces(rt_scanner *s, int32_t parent, const char *k, size_t len) {
     if (!memchr(k, ' ', len)) return NONE;
-    char tight[KEY_MAX];
+    char tight[KEY_MAX] = {0}; /* zeroed: cppcheck cannot tell that the loop runs */
     size_t n = 0;
     for (size_t i = 0; i < len && n < KEY_MAX; i++)
         if (k[i] != ' ') tight[n++] = k[i];

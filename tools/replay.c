@@ -602,7 +602,7 @@ static void commit(cursor *c, const batch *b) {
     for (size_t i = 0; i < b->n; i++) {
         if (b->verdict[i] == V_LOUD) {
             /* Screening counted this document's regex give-ups already. */
-            uint64_t before[MAX_PACKS + 1];
+            uint64_t before[MAX_PACKS + 1] = {0};
             for (size_t e = 0; e < c->nuse; e++)
                 before[e] = sv_exec_regex_limit_hits(c->use[e]->x);
             handle(c, b->kind[i], &b->doc[i]);
