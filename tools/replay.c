@@ -442,29 +442,47 @@ static void note_match(engine *g, uint32_t rule, bool has_time, int64_t t) {
     s->has_time = true;
 }
 
+/* Scans d with the first engine, which validates it, and finds its time:
+   false with err and off for a document that is not a valid event. */
+static bool scan_first(cursor *c, const rt_doc *d, bool *has_time, int64_t *t, const char **err,
+                       size_t *off) {
+    engine *first = c->nuse ? c->use[0] : &c->w->plain;
+    if (!rt_scan(first->scan, d->text, d->len, first->ev, err, off)) return false;
+    *t = 0;
+    *has_time = rt_event_time(first->ev, first->time_slot, t);
+    return true;
+}
+
+/* Runs engine e over d, scanned by scan_first: the rules that match go to
+   the worker's hits; returns how many. */
+static size_t run_engine(cursor *c, size_t e, const rt_doc *d) {
+    engine *g = c->use[e];
+    const char *err;
+    size_t off;
+    /* The first scan validated the document; the others only fill slots. */
+    if (e > 0) rt_scan(g->scan, d->text, d->len, g->ev, &err, &off);
+    return sv_exec_run(g->x, g->ev, c->w->hits);
+}
+
 static void evaluate(cursor *c, const rt_doc *d) {
     worker *w = c->w;
     run_input *in = c->j->in;
-    const run_config *cfg = w->r->cfg;
     const char *err;
     size_t off;
-    engine *first = c->nuse ? c->use[0] : &w->plain;
-    if (!rt_scan(first->scan, d->text, d->len, first->ev, &err, &off)) {
+    int64_t t;
+    bool has_time;
+    if (!scan_first(c, d, &has_time, &t, &err, &off)) {
         skip(c, d, err, off);
         return;
     }
-    int64_t t = 0;
-    bool has_time = rt_event_time(first->ev, first->time_slot, &t);
     uint64_t record = ++c->j->record;
-    if (outside(cfg, has_time, t)) {
+    if (outside(w->r->cfg, has_time, t)) {
         in->filtered++;
         return;
     }
     for (size_t e = 0; e < c->nuse; e++) {
         engine *g = c->use[e];
-        /* The first scan validated the document; the others only fill slots. */
-        if (e > 0) rt_scan(g->scan, d->text, d->len, g->ev, &err, &off);
-        size_t n = sv_exec_run(g->x, g->ev, w->hits), shown = 0;
+        size_t n = run_engine(c, e, d), shown = 0;
         bool scanned = false;
         rt_corr_event base = {.time = t, .input = in->name, .record = record};
         for (size_t i = 0; i < n; i++) {
@@ -579,20 +597,14 @@ static bool read_batch(input_job *j, batch *b) {
 }
 
 static verdict screen(cursor *c, rt_read kind, const rt_doc *d) {
-    if (kind != RT_DOC) return V_LOUD;
-    worker *w = c->w;
     const char *err;
     size_t off;
-    engine *first = c->nuse ? c->use[0] : &w->plain;
-    if (!rt_scan(first->scan, d->text, d->len, first->ev, &err, &off)) return V_LOUD;
-    int64_t t = 0;
-    bool has_time = rt_event_time(first->ev, first->time_slot, &t);
-    if (outside(w->r->cfg, has_time, t)) return V_FILTERED;
-    for (size_t e = 0; e < c->nuse; e++) {
-        engine *g = c->use[e];
-        if (e > 0) rt_scan(g->scan, d->text, d->len, g->ev, &err, &off);
-        if (sv_exec_run(g->x, g->ev, w->hits)) return V_LOUD;
-    }
+    int64_t t;
+    bool has_time;
+    if (kind != RT_DOC || !scan_first(c, d, &has_time, &t, &err, &off)) return V_LOUD;
+    if (outside(c->w->r->cfg, has_time, t)) return V_FILTERED;
+    for (size_t e = 0; e < c->nuse; e++)
+        if (run_engine(c, e, d)) return V_LOUD;
     return V_QUIET;
 }
 
