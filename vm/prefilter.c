@@ -3,11 +3,11 @@
  * Thousands of rules test the same few fields (CommandLine, Image,
  * TargetFilename) against literals: contains, startswith, endswith, equals.
  * Tests on one field with the same case rule form a group; its literals go
- * into one Aho-Corasick automaton. The first time an event asks any test of
- * a group, the field's value is scanned once and the answer of every test of
- * the group is memoized: an occurrence at offset 0 satisfies startswith, one
- * ending at the end endswith, both equals, any contains. A thousand memmem
- * calls become one pass over the value. The scan lists the tests that hold,
+ * into one literal set (lits.c). The first time an event asks any test of
+ * a group, the field's value is looked at once and the answer of every test
+ * of the group is memoized. A thousand memmem calls become one look at the
+ * start and end of the value and one sampling pass over it for the
+ * contains literals. The scan lists the tests that hold,
  * so that what follows (memoizing, the rules' literal guards) costs what
  * the event contains, not what the group holds.
  *
@@ -27,8 +27,9 @@
  * first looks for a piece of each literal in the value as written, with a
  * search that skips most of the text (Wu-Manber: a window of the pieces'
  * length slides along, by as much as the pair of bytes at its end allows);
- * only a value where a piece occurs is decoded and scanned for real. See
- * raw_safe for why a piece missing there is missing after decoding too.
+ * only a value where a piece occurs is decoded, and only the literals whose
+ * pieces it holds are looked for in it. See raw_safe for why a piece
+ * missing there is missing after decoding too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,8 @@
 #include <emmintrin.h>
 #endif
 
-#include "aho.h"
 #include "event.h"
+#include "lits.h"
 #include "match.h"
 #include "pack.h"
 
@@ -48,8 +49,8 @@ enum { K_FOLDED, K_CASED, K_NUMBER, NKINDS };
 typedef struct sv_prefilter_group {
     uint32_t slot;
     uint8_t kind;
-    sv_aho *aho;              /* literal groups: every literal, pattern id = position in tests */
-    struct piece_filter *raw; /* keyword groups: a piece of each literal, see may_hold */
+    sv_lits *lits;            /* literal groups: every literal, id = position in tests */
+    struct piece_filter *raw; /* keyword groups: a piece of each literal, see scan_plain */
     double *nums;             /* number groups: the constants in ascending order ... */
     uint32_t *num_at;         /* ... and the position in tests of each */
     uint32_t *tests;          /* the group's tests and pseudo-tests */
@@ -182,6 +183,7 @@ typedef struct piece {
     uint32_t at, len; /* its bytes, in piece_filter.bytes */
     uint32_t win;     /* where its window ends in it */
     uint32_t before;  /* the byte before the window's last two */
+    uint32_t test;    /* whose: its position in the group */
 } piece;
 
 /* Pieces of a keyword group's literals, found in text as written. Every
@@ -196,6 +198,10 @@ typedef struct piece_filter {
     uint32_t first[(1 << 14) + 1]; /* by the pair folded: cand[first[b] .. first[b+1]) */
     piece *cand;
     char *bytes;
+    /* per test of the group: its whole literal, in lits, and how it holds */
+    char *lits;
+    uint32_t *lit_at, *lit_len;
+    uint8_t *how;
 } piece_filter;
 
 static unsigned lower(unsigned c) {
@@ -263,6 +269,39 @@ static void limit_shift(piece_filter *f, unsigned char a, unsigned char b, uint3
         }
 }
 
+/* Where the literal of test or pseudo-test t must occur: a wildcard
+   pattern's piece, anywhere. */
+static sv_lit_how how_of(const sv_pack *p, uint32_t t) {
+    switch (t < p->ntests ? p->tests[t].kind : SV_T_CONTAINS) {
+    case SV_T_EQ: return SV_LIT_EQ;
+    case SV_T_PREFIX: return SV_LIT_PREFIX;
+    case SV_T_SUFFIX: return SV_LIT_SUFFIX;
+    default: return SV_LIT_CONTAINS;
+    }
+}
+
+/* Copies the group's literals into f, to check those whose pieces a value
+   holds. */
+static void keep_literals(const sv_pack *p, const pieces *pc, const sv_prefilter_group *grp,
+                          piece_filter *f) {
+    uint32_t n = grp->ntests, total = 0;
+    f->lit_at = xmalloc(n * sizeof *f->lit_at);
+    f->lit_len = xmalloc(n * sizeof *f->lit_len);
+    f->how = xmalloc(n);
+    for (uint32_t k = 0; k < n; k++) {
+        literal(p, pc, grp->tests[k], &f->lit_len[k]);
+        f->lit_at[k] = total;
+        total += f->lit_len[k];
+        f->how[k] = (uint8_t)how_of(p, grp->tests[k]);
+    }
+    f->lits = xmalloc(total);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t len;
+        const char *lit = literal(p, pc, grp->tests[k], &len);
+        memcpy(f->lits + f->lit_at[k], lit, len);
+    }
+}
+
 /* The keyword group's piece filter; none when some literal has no piece
    long enough to be worth it. */
 static piece_filter *piece_filter_new(const sv_pack *p, const pieces *pc,
@@ -286,6 +325,7 @@ static piece_filter *piece_filter_new(const sv_pack *p, const pieces *pc,
     f->m = m;
     f->bytes = xmalloc(total);
     f->cand = xmalloc(n * sizeof *f->cand);
+    keep_literals(p, pc, grp, f);
     memset(f->shift, (int)m - 1, sizeof f->shift);
     uint32_t *seen = pair_counts(p);
     total = 0;
@@ -301,6 +341,7 @@ static piece_filter *piece_filter_new(const sv_pack *p, const pieces *pc,
         for (uint32_t j = 0; j + 1 < m; j++)
             limit_shift(f, w[j], w[j + 1], m - 2 - j);
         pk->before = w[m - 3];
+        pk->test = k;
         f->first[folded_pair(w[m - 2], w[m - 1]) + 1]++;
     }
     for (unsigned b = 0; b < 1 << 14; b++)
@@ -321,6 +362,10 @@ static void piece_filter_free(piece_filter *f) {
     if (!f) return;
     free(f->cand);
     free(f->bytes);
+    free(f->lits);
+    free(f->lit_at);
+    free(f->lit_len);
+    free(f->how);
     free(f);
 }
 
@@ -352,13 +397,13 @@ static void build_group(sv_pack *p, const pieces *pc, sv_prefilter_group *grp) {
         build_numbers(p, grp);
         return;
     }
-    grp->aho = sv_aho_new();
+    grp->lits = sv_lits_new();
     for (uint32_t k = 0; k < grp->ntests; k++) {
-        uint32_t n;
-        const char *s = literal(p, pc, grp->tests[k], &n);
-        sv_aho_add(grp->aho, s, n, k);
+        uint32_t n, t = grp->tests[k];
+        const char *s = literal(p, pc, t, &n);
+        sv_lits_add(grp->lits, s, n, how_of(p, t), k);
     }
-    sv_aho_build(grp->aho);
+    sv_lits_build(grp->lits);
     if (grp->slot == SV_ANY_SLOT && grp->kind == K_FOLDED) grp->raw = piece_filter_new(p, pc, grp);
 }
 
@@ -438,7 +483,7 @@ void sv_prefilter_build(sv_pack *p) {
 
 void sv_prefilter_free(sv_pack *p) {
     for (uint32_t g = 0; g < p->ngroups; g++) {
-        sv_aho_free(p->groups[g].aho);
+        sv_lits_free(p->groups[g].lits);
         piece_filter_free(p->groups[g].raw);
         free(p->groups[g].nums);
         free(p->groups[g].num_at);
@@ -460,37 +505,35 @@ uint32_t sv_prefilter_slot(const sv_pack *p, uint32_t g) {
     return p->groups[g].slot;
 }
 
+/* Pieces found in one value whose literals are checked one by one; a
+   value holding more is scanned in full. */
+enum { MAX_CANDIDATES = 64 };
+/* What seen says of a group's test. */
+enum { HELD = 1, CANDIDATE = 2 };
+
 typedef struct scan_ctx {
-    const sv_pack *p;
     const sv_prefilter_group *grp;
-    uint8_t *seen; /* per group test: already among the hits */
+    uint8_t *seen; /* per group test: HELD, CANDIDATE */
     uint32_t *hits, nhits;
-    size_t len; /* of the value scanned */
+    uint32_t cands[MAX_CANDIDATES], ncands; /* tests whose pieces a value holds */
+    bool too_many;
 } scan_ctx;
 
-static void holds(scan_ctx *c, uint32_t k) {
-    if (c->seen[k]) return;
-    c->seen[k] = 1;
+static void holds(void *ctx, uint32_t k) {
+    scan_ctx *c = ctx;
+    if (c->seen[k] & HELD) return;
+    c->seen[k] |= HELD;
     c->hits[c->nhits++] = k;
 }
 
-static bool on_hit(void *ctx, uint32_t k, size_t start, size_t end) {
-    scan_ctx *c = ctx;
-    uint32_t t = c->grp->tests[k];
-    if (c->seen[k]) return true;
-    switch (t < c->p->ntests ? c->p->tests[t].kind : SV_T_CONTAINS) {
-    case SV_T_EQ:
-        if (start == 0 && end == c->len) holds(c, k);
-        break;
-    case SV_T_PREFIX:
-        if (start == 0) holds(c, k);
-        break;
-    case SV_T_SUFFIX:
-        if (end == c->len) holds(c, k);
-        break;
-    default: holds(c, k);
+static void candidate(scan_ctx *c, uint32_t k) {
+    if (c->seen[k] & (HELD | CANDIDATE)) return;
+    if (c->ncands == MAX_CANDIDATES) {
+        c->too_many = true;
+        return;
     }
-    return true;
+    c->seen[k] |= CANDIDATE;
+    c->cands[c->ncands++] = k;
 }
 
 /* The escapes that stand for one byte that raw_safe excludes: all but
@@ -536,10 +579,10 @@ static bool plain_ascii(const char *s, size_t n) {
     return true;
 }
 
-/* Whether a piece of f, ASCII case aside, ends at e in text t (n bytes),
-   where a window may end. */
-static bool piece_ends(const piece_filter *f, const unsigned char *t, size_t n,
-                       const unsigned char *e) {
+/* Notes as candidates the tests whose pieces, ASCII case aside, end at e
+   in text t (n bytes), where a window may end. */
+static void pieces_end(const piece_filter *f, const unsigned char *t, size_t n,
+                       const unsigned char *e, scan_ctx *sc) {
     unsigned b = folded_pair(e[-1], e[0]), before = lower(e[-2]);
     size_t end = (size_t)(e - t);
     for (const piece *c = &f->cand[f->first[b]], *last = &f->cand[f->first[b + 1]]; c < last; c++) {
@@ -549,60 +592,78 @@ static bool piece_ends(const piece_filter *f, const unsigned char *t, size_t n,
         uint32_t i = 0;
         while (i < c->len && lower(at[i]) == bytes[i])
             i++;
-        if (i == c->len) return true;
+        if (i == c->len) candidate(sc, c->test);
     }
-    return false;
 }
 
-/* Whether a window sliding from e to stop finds a piece of f. */
-static bool slide(const piece_filter *f, const unsigned char *t, size_t n, const unsigned char *e,
-                  const unsigned char *stop) {
+/* Slides a window from e to stop, noting the pieces it finds. */
+static void slide(const piece_filter *f, const unsigned char *t, size_t n, const unsigned char *e,
+                  const unsigned char *stop, scan_ctx *sc) {
     while (e < stop) {
         unsigned sh = f->shift[pair_at(e - 1)];
         if (!sh) {
-            if (piece_ends(f, t, n, e)) return true;
+            pieces_end(f, t, n, e, sc);
             sh = 1;
         }
         e += sh;
     }
-    return false;
 }
 
-/* Whether ASCII text s holds, ASCII case aside, a piece of f. Each step
-   of a window waits for its table lookup, so two windows slide at once,
-   one over each half of the text. */
-static bool has_piece(const piece_filter *f, const char *s, size_t n) {
-    if (n < f->m) return false;
+/* Notes the tests whose pieces ASCII text s holds, ASCII case aside. Each
+   step of a window waits for its table lookup, so two windows slide at
+   once, one over each half of the text. */
+static void find_pieces(const piece_filter *f, const char *s, size_t n, scan_ctx *sc) {
+    if (n < f->m) return;
     const unsigned char *t = (const unsigned char *)s, *stop = t + n;
     const unsigned char *e = t + f->m - 1; /* the first window's last byte */
     const unsigned char *half = e + (n - f->m) / 2, *e2 = half;
     while (e < half && e2 < stop) {
         unsigned sh = f->shift[pair_at(e - 1)], sh2 = f->shift[pair_at(e2 - 1)];
         if (!sh) {
-            if (piece_ends(f, t, n, e)) return true;
+            pieces_end(f, t, n, e, sc);
             sh = 1;
         }
         if (!sh2) {
-            if (piece_ends(f, t, n, e2)) return true;
+            pieces_end(f, t, n, e2, sc);
             sh2 = 1;
         }
         e += sh;
         e2 += sh2;
     }
-    return slide(f, t, n, e, half) || slide(f, t, n, e2, stop);
+    slide(f, t, n, e, half, sc);
+    slide(f, t, n, e2, stop, sc);
 }
 
-/* Whether value v may hold a literal of keyword group grp: false only when
-   its text as written holds none of the group's pieces and is such that
-   decoded and folded it could not either. */
-static bool may_hold(const sv_prefilter_group *grp, sv_value *v) {
+/* Whether a keyword group can tell from value v's text as written which
+   of its literals v may hold (see raw_safe). */
+static bool plain_text(const sv_value *v) {
     switch (v->type) {
     case SV_V_STR:
     case SV_V_NUM:
     case SV_V_TRUE:
-    case SV_V_FALSE: return !plain_ascii(v->p, v->len) || has_piece(grp->raw, v->p, v->len);
-    default: return true; /* no text: the real scan skips it */
+    case SV_V_FALSE: return plain_ascii(v->p, v->len);
+    default: return false; /* no text: the real scan skips it */
     }
+}
+
+/* Asks a keyword group's literals of plain value v: only those whose
+   pieces its text holds, unless too many do. */
+static void scan_plain(const sv_prefilter_group *grp, sv_event *ev, sv_value *v, scan_ctx *c) {
+    const piece_filter *f = grp->raw;
+    c->ncands = 0;
+    c->too_many = false;
+    find_pieces(f, v->p, v->len, c);
+    const char *s;
+    size_t n;
+    bool ok = (c->ncands || c->too_many) && sv_value_folded(ev, v, &s, &n);
+    for (uint32_t i = 0; i < c->ncands; i++) {
+        uint32_t k = c->cands[i];
+        c->seen[k] &= (uint8_t)~CANDIDATE;
+        if (ok && !c->too_many &&
+            sv_lit_holds(f->how[k], s, n, f->lits + f->lit_at[k], f->lit_len[k]))
+            holds(c, k);
+    }
+    if (ok && c->too_many) sv_lits_scan(grp->lits, s, n, holds, c);
 }
 
 static void scan_numbers(scan_ctx *c, sv_event *ev) {
@@ -626,7 +687,7 @@ static void scan_numbers(scan_ctx *c, sv_event *ev) {
 uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *seen,
                           uint32_t *hits) {
     const sv_prefilter_group *grp = &p->groups[g];
-    scan_ctx c = {.p = p, .grp = grp, .seen = seen, .hits = hits};
+    scan_ctx c = {.grp = grp, .seen = seen, .hits = hits};
     if (grp->kind == K_NUMBER) {
         scan_numbers(&c, ev);
     } else {
@@ -634,12 +695,14 @@ uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *s
             sv_value *v = &ev->vals[i];
             const char *s;
             size_t n;
-            if (grp->raw && !may_hold(grp, v)) continue;
+            if (grp->raw && plain_text(v)) {
+                scan_plain(grp, ev, v, &c);
+                continue;
+            }
             bool ok = grp->kind == K_CASED ? sv_value_text(ev, v, &s, &n)
                                            : sv_value_folded(ev, v, &s, &n);
             if (!ok) continue;
-            c.len = n;
-            sv_aho_scan(grp->aho, s, n, on_hit, &c);
+            sv_lits_scan(grp->lits, s, n, holds, &c);
         }
     }
     for (uint32_t i = 0; i < c.nhits; i++)
