@@ -290,7 +290,7 @@ static unsigned element_level(const scan *c, int32_t n) {
 }
 
 static void record_links(const scan *c, int32_t n, sv_vtype type, const char *p, size_t len,
-                         bool escaped) {
+                         unsigned escaped) {
     const link *links = c->s->links;
     unsigned level = element_level(c, n);
     for (int32_t l = c->s->nodes[n].link; l != NONE; l = links[l].next)
@@ -299,12 +299,12 @@ static void record_links(const scan *c, int32_t n, sv_vtype type, const char *p,
 
 /* Inline: most values are at no path. */
 static inline void record(const scan *c, int32_t n, sv_vtype type, const char *p, size_t len,
-                          bool escaped) {
+                          unsigned escaped) {
     if (n != NONE && c->s->nodes[n].link != NONE) record_links(c, n, type, p, len, escaped);
 }
 
 static inline void scalar(const scan *c, int32_t n, sv_vtype type, const char *p, size_t len,
-                          bool escaped) {
+                          unsigned escaped) {
     record(c, n, type, p, len, escaped);
     if (c->s->want_any && (type == SV_V_STR || type == SV_V_NUM))
         sv_event_add(c->ev, SV_ANY_SLOT, type, p, len, escaped);
@@ -384,14 +384,16 @@ static const bool short_escape[256] = {
 
 /* Past the byte at p that stops a string but does not close it: an escape
    or a UTF-8 sequence; NULL when it is neither. */
-static const char *past_stop(scan *c, const char *open, const char *p, bool *escaped) {
+static const char *past_stop(scan *c, const char *open, const char *p, unsigned *escaped) {
     if ((unsigned char)*p >= 0x80) {
         size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)c->end);
+        *escaped |= SV_ESC_WIDE;
         return n ? p + n : fail(c, p, "invalid UTF-8 in string");
     }
     if (*p != '\\') return fail(c, p, "control character in string");
-    *escaped = true;
-    return escape_end(c, open, p);
+    const char *q = escape_end(c, open, p);
+    *escaped |= SV_ESC_SOME | (q == p + 6 ? SV_ESC_WIDE : 0); /* \uXXXX */
+    return q;
 }
 
 /* The closing quote of the string whose opening quote is at open. Sixteen
@@ -399,9 +401,9 @@ static const char *past_stop(scan *c, const char *open, const char *p, bool *esc
    testing again: Windows paths hold an escape every few bytes. Inlined
    where keys and values are read, as a call per string shows. */
 __attribute__((always_inline)) static inline const char *string_end(scan *c, const char *open,
-                                                                    bool *escaped) {
+                                                                    unsigned *escaped) {
     const char *p = open + 1;
-    *escaped = false;
+    *escaped = 0;
     /* More than sixteen bytes: the byte after a stop among them exists. */
     while (c->end - p > 16) {
         const char *next = p + 16;
@@ -409,7 +411,7 @@ __attribute__((always_inline)) static inline const char *string_end(scan *c, con
             const char *q = p + __builtin_ctz(stops);
             if (*q == '"') return q;
             if (*q == '\\' && short_escape[(unsigned char)q[1]]) {
-                *escaped = true;
+                *escaped |= SV_ESC_SOME;
                 q += 2;
             } else if (!(q = past_stop(c, open, q, escaped))) {
                 return NULL;
@@ -506,11 +508,12 @@ static int32_t child_without_spaces(rt_scanner *s, int32_t parent, const char *k
     return n < KEY_MAX ? descend(s, parent, tight, n) : NONE;
 }
 
-static int32_t key_node(scan *c, int32_t parent, const char *k, const char *kend, bool escaped) {
+static int32_t key_node(scan *c, int32_t parent, const char *k, const char *kend,
+                        unsigned escaped) {
     rt_scanner *s = c->s;
     if (parent == NONE || !s->nodes[parent].kids) return NONE;
     size_t len = (size_t)(kend - k);
-    if (escaped) {
+    if (escaped & SV_ESC_SOME) {
         len = unescape(k, kend, s->key, KEY_MAX);
         if (len > KEY_MAX) return NONE;
         k = s->key;
@@ -529,7 +532,7 @@ static int32_t key_node(scan *c, int32_t parent, const char *k, const char *kend
 }
 
 static inline const char *string_value(scan *c, const char *p, int32_t n) {
-    bool escaped;
+    unsigned escaped;
     const char *q = string_end(c, p, &escaped);
     if (!q) return NULL;
     scalar(c, n, SV_V_STR, p + 1, (size_t)(q - p - 1), escaped);
@@ -591,7 +594,7 @@ static inline const char *value(scan *c, const char *p, int32_t n) {
 
 static const char *member(scan *c, const frame *f, const char *p) {
     if (p == c->end || *p != '"') return unexpected(c, p);
-    bool escaped;
+    unsigned escaped;
     const char *q = string_end(c, p, &escaped);
     if (!q) return NULL;
     int32_t n = key_node(c, f->node, p + 1, q, escaped);

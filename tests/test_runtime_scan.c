@@ -52,7 +52,7 @@ static const char *values(fixture *f, uint32_t slot) {
     f->text[0] = '\0';
     for (int32_t i = sv_event_first(f->ev, slot); i >= 0; i = f->ev->vals[i].next) {
         const sv_value *v = &f->ev->vals[i];
-        char t = v->escaped ? 'S' : tag[v->type];
+        char t = v->escaped & SV_ESC_SOME ? 'S' : tag[v->type];
         n += (size_t)snprintf(f->text + n, sizeof f->text - n, "%s%c:%.*s", n ? " | " : "", t,
                               (int)v->len, v->p);
         assert_true(n < sizeof f->text);
@@ -198,6 +198,35 @@ static void escaped_strings_flagged(void **state) {
     assert_string_equal(values(f, 0), "S:C:\\\\Windows\\u0041");
     assert_string_equal(values(f, 1), "s:plain");
     stop(f);
+}
+
+/* Wide: bytes from 0x80 up or a \u escape, wherever in the string (the
+   first sixteen bytes are looked at by block, the rest one by one). */
+static void wide_strings_flagged(void **state) {
+    (void)state;
+    static const struct {
+        const char *doc;
+        unsigned escaped;
+    } cases[] = {
+        {"{\"a\":\"plain\"}", 0},
+        {"{\"a\":\"tab\\there\"}", SV_ESC_SOME},
+        {"{\"a\":\"0123456789abcdefghij\\\\x\"}", SV_ESC_SOME},
+        {"{\"a\":\"0123456789abcdefghij\\\\\\/\"}", SV_ESC_SOME},
+        {"{\"a\":\"\xc3\xa9\"}", SV_ESC_WIDE},
+        {"{\"a\":\"0123456789abcdefghij\xc3\xa9\"}", SV_ESC_WIDE},
+        {"{\"a\":\"\\u0041\"}", SV_ESC_SOME | SV_ESC_WIDE},
+        {"{\"a\":\"0123456789abcdefghij\\u0041\"}", SV_ESC_SOME | SV_ESC_WIDE},
+        {"{\"a\":\"0123456789abcdefghij\\\\u0041\"}", SV_ESC_SOME},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        fixture *f = start(PATHS("a"), false);
+        scan_ok(f, cases[k].doc);
+        int32_t i = sv_event_first(f->ev, 0);
+        assert_true(i >= 0);
+        if (f->ev->vals[i].escaped != cases[k].escaped)
+            fail_msg("%s: escaped %u", cases[k].doc, f->ev->vals[i].escaped);
+        stop(f);
+    }
 }
 
 static void escaped_keys_matched(void **state) {
@@ -596,6 +625,7 @@ int main(void) {
         cmocka_unit_test(leaf_objects_not_descended),
         cmocka_unit_test(errors_in_skipped_subtrees),
         cmocka_unit_test(escaped_strings_flagged),
+        cmocka_unit_test(wide_strings_flagged),
         cmocka_unit_test(escaped_keys_matched),
         cmocka_unit_test(long_escaped_keys),
         cmocka_unit_test(want_any_records_strings_and_numbers),

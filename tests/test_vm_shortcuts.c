@@ -76,11 +76,21 @@ typedef struct event {
     const char *want;    /* the rules that match, in order */
 } event;
 
+/* What the scanner would say of string s's escapes (of those it refuses
+   too: all but the two-byte escapes are wide). */
+static unsigned escapes_of(const char *s) {
+    unsigned esc = 0;
+    for (; *s; s++) {
+        if ((unsigned char)*s >= 0x80) esc |= SV_ESC_WIDE;
+        if (*s == '\\' && s[1]) esc |= SV_ESC_SOME | (strchr("\"\\/bfnrt", *++s) ? 0 : SV_ESC_WIDE);
+    }
+    return esc;
+}
+
 static void fill(sv_event *ev, const value *v) {
     sv_event_reset(ev);
     for (size_t i = 0; i < MAX_VALUES && v[i].text; i++)
-        sv_event_add(ev, v[i].slot, v[i].type, v[i].text, strlen(v[i].text),
-                     strchr(v[i].text, '\\') != NULL);
+        sv_event_add(ev, v[i].slot, v[i].type, v[i].text, strlen(v[i].text), escapes_of(v[i].text));
 }
 
 /* Runs every event through both interpreters, twice over, so that nothing

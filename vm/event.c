@@ -41,7 +41,7 @@ void sv_event_reset(sv_event *ev) {
    field a large pack reads (and every scalar, for keyword searches). There
    must be room for it. */
 static inline void put_value(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
-                             bool escaped, unsigned level) {
+                             unsigned escaped, unsigned level) {
     int32_t *head, *tail;
     if (slot == SV_ANY_SLOT) {
         head = &ev->any_head;
@@ -59,7 +59,7 @@ static inline void put_value(sv_event *ev, uint32_t slot, sv_vtype type, const c
     ev->vals[i] = (sv_value){.p = p,
                              .len = (uint32_t)len,
                              .type = (uint8_t)type,
-                             .escaped = escaped,
+                             .escaped = (uint8_t)escaped,
                              .element = (uint8_t)(level > UINT8_MAX ? UINT8_MAX : level),
                              .next = -1};
     /* Appended at the tail, so that a slot lists its values in document order. */
@@ -72,7 +72,7 @@ static inline void put_value(sv_event *ev, uint32_t slot, sv_vtype type, const c
 
 /* Out of line, so that the common case saves no registers around a call. */
 __attribute__((noinline)) static void put_grown(sv_event *ev, uint32_t slot, sv_vtype type,
-                                                const char *p, size_t len, bool escaped,
+                                                const char *p, size_t len, unsigned escaped,
                                                 unsigned level) {
     ev->cap = ev->cap ? ev->cap * 2 : 64;
     ev->vals = realloc(ev->vals, ev->cap * sizeof *ev->vals);
@@ -81,7 +81,7 @@ __attribute__((noinline)) static void put_grown(sv_event *ev, uint32_t slot, sv_
 }
 
 static inline void add_value(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
-                             bool escaped, unsigned level) {
+                             unsigned escaped, unsigned level) {
     if (ev->nvals == ev->cap)
         put_grown(ev, slot, type, p, len, escaped, level);
     else
@@ -89,12 +89,12 @@ static inline void add_value(sv_event *ev, uint32_t slot, sv_vtype type, const c
 }
 
 void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
-                  bool escaped) {
+                  unsigned escaped) {
     add_value(ev, slot, type, p, len, escaped, 0);
 }
 
 void sv_event_add_element(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
-                          bool escaped, unsigned level) {
+                          unsigned escaped, unsigned level) {
     add_value(ev, slot, type, p, len, escaped, level);
 }
 

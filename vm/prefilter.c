@@ -21,26 +21,18 @@
  * anyway tells whether the pattern can match at all.
  *
  * A keyword group reads every value of every event, almost none of which
- * holds any of its literals, and whose text no other test reads. Decoding,
- * folding and scanning all that text only to find nothing is what a
- * keyword rule without a logsource guard costs every event. So the group
- * first looks for a piece of each literal in the value as written, with a
- * search that skips most of the text (Wu-Manber: a window of the pieces'
- * length slides along, by as much as the pair of bytes at its end allows);
- * only a value where a piece occurs is decoded, and only the literals whose
- * pieces it holds are looked for in it. See raw_safe for why a piece
- * missing there is missing after decoding too.
+ * holds any of its literals: it first looks for them in the text as
+ * written (rawscan.c), and decodes and checks a value only for the
+ * literals it may hold.
  */
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "event.h"
 #include "lits.h"
 #include "match.h"
 #include "pack.h"
+#include "rawscan.h"
 
 /* What a group answers: literal tests on folded text, on the text as it
    is (cased), or numeric equalities. */
@@ -49,11 +41,11 @@ enum { K_FOLDED, K_CASED, K_NUMBER, NKINDS };
 typedef struct sv_prefilter_group {
     uint32_t slot;
     uint8_t kind;
-    sv_lits *lits;            /* literal groups: every literal, id = position in tests */
-    struct piece_filter *raw; /* keyword groups: a piece of each literal, see scan_plain */
-    double *nums;             /* number groups: the constants in ascending order ... */
-    uint32_t *num_at;         /* ... and the position in tests of each */
-    uint32_t *tests;          /* the group's tests and pseudo-tests */
+    sv_lits *lits;    /* literal groups: every literal, id = position in tests */
+    sv_raw *raw;      /* keyword groups: their literals in text as written */
+    double *nums;     /* number groups: the constants in ascending order ... */
+    uint32_t *num_at; /* ... and the position in tests of each */
+    uint32_t *tests;  /* the group's tests and pseudo-tests */
     uint32_t ntests;
 } sv_prefilter_group;
 
@@ -61,11 +53,6 @@ typedef struct sv_prefilter_group {
 enum { MIN_GROUP = 2 };
 /* Shorter pieces occur in too many values to tell anything. */
 enum { MIN_PIECE = 3 };
-/* A window longer than this would slide little further: few pieces are
-   that long, and the shortest decides how far windows slide. */
-enum { MAX_WINDOW = 32 };
-/* Bytes of literals sampled for how common pairs of bytes are. */
-enum { PAIR_SAMPLE = 1 << 17 };
 
 static void *xmalloc(size_t n) {
     void *p = malloc(n ? n : 1);
@@ -112,34 +99,6 @@ static int kind_of(const sv_pack *p, uint32_t i, char *piece, uint32_t *piece_le
     }
 }
 
-/* A byte that text as written holds wherever decoded, folded text holds it:
-   printable ASCII that no JSON escape other than \uXXXX stands for ('"',
-   '\\', '/') and that ASCII folding leaves alone (not 'A'-'Z': folded
-   literals hold none, but should one, it would never match the text
-   lower-cased). Take a value whose text as written is ASCII and whose
-   escapes are all of two bytes (plain_ascii): they decode to '"', '\\', '/'
-   or control bytes, each other byte is copied, and folding lower-cases
-   ASCII letters only. A run of such bytes in the decoded, folded text was
-   therefore copied from one run between escapes of the text as written,
-   lower-cased. */
-static bool raw_safe(unsigned char c) {
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '/' && !(c >= 'A' && c <= 'Z');
-}
-
-/* The longest run of raw_safe bytes of s: its start and length. */
-static uint32_t raw_piece(const char *s, uint32_t n, uint32_t *at) {
-    uint32_t best = 0, run = 0;
-    *at = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        run = raw_safe((unsigned char)s[i]) ? run + 1 : 0;
-        if (run > best) {
-            best = run;
-            *at = i + 1 - run;
-        }
-    }
-    return best;
-}
-
 /* Pieces of pseudo-tests, while building. */
 typedef struct pieces {
     char *bytes;
@@ -178,97 +137,6 @@ static const char *literal(const sv_pack *p, const pieces *pc, uint32_t t, uint3
     return pc->bytes + pc->at[t - p->ntests];
 }
 
-/* A piece of a literal, with the window of it that the filter looks for. */
-typedef struct piece {
-    uint32_t at, len; /* its bytes, in piece_filter.bytes */
-    uint32_t win;     /* where its window ends in it */
-    uint32_t before;  /* the byte before the window's last two */
-    uint32_t test;    /* whose: its position in the group */
-} piece;
-
-/* Pieces of a keyword group's literals, found in text as written. Every
-   piece is at least m bytes long, and has a window of m of its bytes. A
-   window slides along the text; the pair of bytes at its end says how far
-   it may move before it could hold the window of some piece (0: it may
-   hold one now, so the pieces whose windows end with that pair are
-   checked). */
-typedef struct piece_filter {
-    uint32_t m;
-    uint8_t shift[1 << 16];        /* by the pair as written (pair_at) */
-    uint32_t first[(1 << 14) + 1]; /* by the pair folded: cand[first[b] .. first[b+1]) */
-    piece *cand;
-    char *bytes;
-    /* per test of the group: its whole literal, in lits, and how it holds */
-    char *lits;
-    uint32_t *lit_at, *lit_len;
-    uint8_t *how;
-} piece_filter;
-
-static unsigned lower(unsigned c) {
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-/* A pair of ASCII bytes, folded. */
-static unsigned folded_pair(unsigned a, unsigned b) {
-    return (lower(a) & 0x7f) << 7 | (lower(b) & 0x7f);
-}
-
-/* How often each folded pair of bytes occurs in (a sample of) the pack's
-   literals. */
-static uint32_t *pair_counts(const sv_pack *p) {
-    uint32_t *seen = calloc(1 << 14, sizeof *seen);
-    if (!seen) abort();
-    size_t total = 0;
-    for (uint32_t i = 0; i < p->ntests; i++)
-        total += p->prep[i].lit_len;
-    /* A sample of PAIR_SAMPLE bytes tells common pairs from rare ones. */
-    uint32_t stride = (uint32_t)(total / PAIR_SAMPLE + 1);
-    for (uint32_t i = 0; i < p->ntests; i += stride) {
-        const unsigned char *lit = (const unsigned char *)p->prep[i].lit;
-        for (uint32_t j = 1; j < p->prep[i].lit_len; j++)
-            seen[folded_pair(lit[j - 1], lit[j])]++;
-    }
-    return seen;
-}
-
-/* Where the window of a piece of len bytes at s ends (the last of its m
-   bytes): where its pairs are rarest in the pack's literals, which look
-   much like the text of events, its last pair above all. */
-static uint32_t window_end(const uint32_t *seen, const char *s, uint32_t len, uint32_t m) {
-    uint32_t best = m - 1;
-    uint64_t best_cost = UINT64_MAX;
-    for (uint32_t end = m - 1; end < len; end++) {
-        uint64_t cost = 0;
-        for (uint32_t j = end + 1 - m; j < end; j++)
-            cost += (uint64_t)seen[folded_pair((unsigned char)s[j], (unsigned char)s[j + 1])] *
-                    (j + 1 == end ? 4 : 1);
-        if (cost < best_cost) {
-            best_cost = cost;
-            best = end;
-        }
-    }
-    return best;
-}
-
-/* The two bytes at t as one number, read as the machine reads them. */
-static unsigned pair_at(const unsigned char *t) {
-    uint16_t v;
-    memcpy(&v, t, 2);
-    return v;
-}
-
-/* Lets the pair (a, b) of a window, and its case variants, slide at most
-   sh. */
-static void limit_shift(piece_filter *f, unsigned char a, unsigned char b, uint32_t sh) {
-    unsigned char as[2] = {a, (unsigned char)(a >= 'a' && a <= 'z' ? a - 32 : a)};
-    unsigned char bs[2] = {b, (unsigned char)(b >= 'a' && b <= 'z' ? b - 32 : b)};
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++) {
-            uint8_t *at = &f->shift[pair_at((const unsigned char[]){as[i], bs[j]})];
-            if (sh < *at) *at = (uint8_t)sh;
-        }
-}
-
 /* Where the literal of test or pseudo-test t must occur: a wildcard
    pattern's piece, anywhere. */
 static sv_lit_how how_of(const sv_pack *p, uint32_t t) {
@@ -278,95 +146,6 @@ static sv_lit_how how_of(const sv_pack *p, uint32_t t) {
     case SV_T_SUFFIX: return SV_LIT_SUFFIX;
     default: return SV_LIT_CONTAINS;
     }
-}
-
-/* Copies the group's literals into f, to check those whose pieces a value
-   holds. */
-static void keep_literals(const sv_pack *p, const pieces *pc, const sv_prefilter_group *grp,
-                          piece_filter *f) {
-    uint32_t n = grp->ntests, total = 0;
-    f->lit_at = xmalloc(n * sizeof *f->lit_at);
-    f->lit_len = xmalloc(n * sizeof *f->lit_len);
-    f->how = xmalloc(n);
-    for (uint32_t k = 0; k < n; k++) {
-        literal(p, pc, grp->tests[k], &f->lit_len[k]);
-        f->lit_at[k] = total;
-        total += f->lit_len[k];
-        f->how[k] = (uint8_t)how_of(p, grp->tests[k]);
-    }
-    f->lits = xmalloc(total);
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t len;
-        const char *lit = literal(p, pc, grp->tests[k], &len);
-        memcpy(f->lits + f->lit_at[k], lit, len);
-    }
-}
-
-/* The keyword group's piece filter; none when some literal has no piece
-   long enough to be worth it. */
-static piece_filter *piece_filter_new(const sv_pack *p, const pieces *pc,
-                                      const sv_prefilter_group *grp) {
-    uint32_t n = grp->ntests, total = 0, m = UINT32_MAX;
-    piece *pcs = xmalloc(n * sizeof *pcs);
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t ln;
-        const char *s = literal(p, pc, grp->tests[k], &ln);
-        pcs[k].len = raw_piece(s, ln, &pcs[k].at);
-        total += pcs[k].len;
-        if (pcs[k].len < m) m = pcs[k].len;
-    }
-    if (m > MAX_WINDOW) m = MAX_WINDOW;
-    if (m < MIN_PIECE) {
-        free(pcs);
-        return NULL;
-    }
-    piece_filter *f = calloc(1, sizeof *f);
-    if (!f) abort();
-    f->m = m;
-    f->bytes = xmalloc(total);
-    f->cand = xmalloc(n * sizeof *f->cand);
-    keep_literals(p, pc, grp, f);
-    memset(f->shift, (int)m - 1, sizeof f->shift);
-    uint32_t *seen = pair_counts(p);
-    total = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t ln;
-        const char *s = literal(p, pc, grp->tests[k], &ln);
-        piece *pk = &pcs[k];
-        memcpy(f->bytes + total, s + pk->at, pk->len);
-        pk->at = total;
-        total += pk->len;
-        pk->win = window_end(seen, f->bytes + pk->at, pk->len, m);
-        const unsigned char *w = (const unsigned char *)f->bytes + pk->at + pk->win + 1 - m;
-        for (uint32_t j = 0; j + 1 < m; j++)
-            limit_shift(f, w[j], w[j + 1], m - 2 - j);
-        pk->before = w[m - 3];
-        pk->test = k;
-        f->first[folded_pair(w[m - 2], w[m - 1]) + 1]++;
-    }
-    for (unsigned b = 0; b < 1 << 14; b++)
-        f->first[b + 1] += f->first[b];
-    uint32_t *fill = xmalloc((1 << 14) * sizeof *fill);
-    memcpy(fill, f->first, (1 << 14) * sizeof *fill);
-    for (uint32_t k = 0; k < n; k++) {
-        const unsigned char *e = (const unsigned char *)f->bytes + pcs[k].at + pcs[k].win;
-        f->cand[fill[folded_pair(e[-1], e[0])]++] = pcs[k];
-    }
-    free(fill);
-    free(pcs);
-    free(seen);
-    return f;
-}
-
-static void piece_filter_free(piece_filter *f) {
-    if (!f) return;
-    free(f->cand);
-    free(f->bytes);
-    free(f->lits);
-    free(f->lit_at);
-    free(f->lit_len);
-    free(f->how);
-    free(f);
 }
 
 static int by_num(const void *x, const void *y) {
@@ -392,6 +171,23 @@ static void build_numbers(const sv_pack *p, sv_prefilter_group *grp) {
     free(pairs);
 }
 
+/* The keyword group's filter of values by their text as written. */
+static sv_raw *raw_filter(const sv_pack *p, const pieces *pc, const sv_prefilter_group *grp) {
+    uint32_t n = grp->ntests;
+    const char **lit = xmalloc(n * sizeof *lit);
+    uint32_t *len = xmalloc(n * sizeof *len);
+    sv_lit_how *how = xmalloc(n * sizeof *how);
+    for (uint32_t k = 0; k < n; k++) {
+        lit[k] = literal(p, pc, grp->tests[k], &len[k]);
+        how[k] = how_of(p, grp->tests[k]);
+    }
+    sv_raw *r = sv_raw_new(p, lit, len, how, n);
+    free(lit);
+    free(len);
+    free(how);
+    return r;
+}
+
 static void build_group(sv_pack *p, const pieces *pc, sv_prefilter_group *grp) {
     if (grp->kind == K_NUMBER) {
         build_numbers(p, grp);
@@ -404,7 +200,7 @@ static void build_group(sv_pack *p, const pieces *pc, sv_prefilter_group *grp) {
         sv_lits_add(grp->lits, s, n, how_of(p, t), k);
     }
     sv_lits_build(grp->lits);
-    if (grp->slot == SV_ANY_SLOT && grp->kind == K_FOLDED) grp->raw = piece_filter_new(p, pc, grp);
+    if (grp->slot == SV_ANY_SLOT && grp->kind == K_FOLDED) grp->raw = raw_filter(p, pc, grp);
 }
 
 void sv_prefilter_build(sv_pack *p) {
@@ -484,7 +280,7 @@ void sv_prefilter_build(sv_pack *p) {
 void sv_prefilter_free(sv_pack *p) {
     for (uint32_t g = 0; g < p->ngroups; g++) {
         sv_lits_free(p->groups[g].lits);
-        piece_filter_free(p->groups[g].raw);
+        sv_raw_free(p->groups[g].raw);
         free(p->groups[g].nums);
         free(p->groups[g].num_at);
         free(p->groups[g].tests);
@@ -526,7 +322,8 @@ static void holds(void *ctx, uint32_t k) {
     c->hits[c->nhits++] = k;
 }
 
-static void candidate(scan_ctx *c, uint32_t k) {
+static void candidate(void *ctx, uint32_t k) {
+    scan_ctx *c = ctx;
     if (c->seen[k] & (HELD | CANDIDATE)) return;
     if (c->ncands == MAX_CANDIDATES) {
         c->too_many = true;
@@ -536,112 +333,14 @@ static void candidate(scan_ctx *c, uint32_t k) {
     c->cands[c->ncands++] = k;
 }
 
-/* The escapes that stand for one byte that raw_safe excludes: all but
-   \uXXXX and those the scanner refuses. */
-static const bool short_escapes[256] = {['"'] = true, ['\\'] = true, ['/'] = true, ['b'] = true,
-                                        ['f'] = true, ['n'] = true,  ['r'] = true, ['t'] = true};
-
-/* Whether the escape at s[j] (a backslash) is short. */
-static bool short_escape(const char *s, size_t n, size_t j) {
-    return j + 1 == n /* a lone final backslash stays one */ ||
-           short_escapes[(unsigned char)s[j + 1]];
-}
-
-/* Whether text as written is ASCII with short escapes only, so that its
-   pieces are those of its decoded, folded text (see raw_safe). Windows
-   paths hold a backslash every few bytes: sixteen bytes are tested at once
-   and then only their backslashes, each of which starts an escape unless
-   the one before it did. */
-static bool plain_ascii(const char *s, size_t n) {
-    size_t i = 0, next = 0; /* where the next escape may start */
-#ifdef __SSE2__
-    const __m128i backslash = _mm_set1_epi8('\\');
-    for (; i + 16 <= n; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        if (_mm_movemask_epi8(x)) return false;
-        for (unsigned b = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, backslash)); b;
-             b &= b - 1) {
-            size_t j = i + (size_t)__builtin_ctz(b);
-            if (j < next) continue;
-            if (!short_escape(s, n, j)) return false;
-            next = j + 2;
-        }
-    }
-#endif
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c & 0x80) return false;
-        if (c == '\\' && i >= next) {
-            if (!short_escape(s, n, i)) return false;
-            next = i + 2;
-        }
-    }
-    return true;
-}
-
-/* Notes as candidates the tests whose pieces, ASCII case aside, end at e
-   in text t (n bytes), where a window may end. */
-static void pieces_end(const piece_filter *f, const unsigned char *t, size_t n,
-                       const unsigned char *e, scan_ctx *sc) {
-    unsigned b = folded_pair(e[-1], e[0]), before = lower(e[-2]);
-    size_t end = (size_t)(e - t);
-    for (const piece *c = &f->cand[f->first[b]], *last = &f->cand[f->first[b + 1]]; c < last; c++) {
-        /* The byte before the pair tells most windows apart. */
-        if (c->before != before || end < c->win || n - (end - c->win) < c->len) continue;
-        const unsigned char *at = e - c->win, *bytes = (const unsigned char *)f->bytes + c->at;
-        uint32_t i = 0;
-        while (i < c->len && lower(at[i]) == bytes[i])
-            i++;
-        if (i == c->len) candidate(sc, c->test);
-    }
-}
-
-/* Slides a window from e to stop, noting the pieces it finds. */
-static void slide(const piece_filter *f, const unsigned char *t, size_t n, const unsigned char *e,
-                  const unsigned char *stop, scan_ctx *sc) {
-    while (e < stop) {
-        unsigned sh = f->shift[pair_at(e - 1)];
-        if (!sh) {
-            pieces_end(f, t, n, e, sc);
-            sh = 1;
-        }
-        e += sh;
-    }
-}
-
-/* Notes the tests whose pieces ASCII text s holds, ASCII case aside. Each
-   step of a window waits for its table lookup, so two windows slide at
-   once, one over each half of the text. */
-static void find_pieces(const piece_filter *f, const char *s, size_t n, scan_ctx *sc) {
-    if (n < f->m) return;
-    const unsigned char *t = (const unsigned char *)s, *stop = t + n;
-    const unsigned char *e = t + f->m - 1; /* the first window's last byte */
-    const unsigned char *half = e + (n - f->m) / 2, *e2 = half;
-    while (e < half && e2 < stop) {
-        unsigned sh = f->shift[pair_at(e - 1)], sh2 = f->shift[pair_at(e2 - 1)];
-        if (!sh) {
-            pieces_end(f, t, n, e, sc);
-            sh = 1;
-        }
-        if (!sh2) {
-            pieces_end(f, t, n, e2, sc);
-            sh2 = 1;
-        }
-        e += sh;
-        e2 += sh2;
-    }
-    slide(f, t, n, e, half, sc);
-    slide(f, t, n, e2, stop, sc);
-}
-
 /* Whether a keyword group can tell from value v's text as written which
-   of its literals v may hold (see raw_safe). */
+   of its literals v may hold (see sv_raw_find). */
 static bool plain_text(const sv_value *v) {
     switch (v->type) {
-    case SV_V_STR:
+    case SV_V_STR: return !(v->escaped & SV_ESC_WIDE);
     case SV_V_NUM:
     case SV_V_TRUE:
-    case SV_V_FALSE: return plain_ascii(v->p, v->len);
+    case SV_V_FALSE: return true;
     default: return false; /* no text: the real scan skips it */
     }
 }
@@ -649,19 +348,16 @@ static bool plain_text(const sv_value *v) {
 /* Asks a keyword group's literals of plain value v: only those whose
    pieces its text holds, unless too many do. */
 static void scan_plain(const sv_prefilter_group *grp, sv_event *ev, sv_value *v, scan_ctx *c) {
-    const piece_filter *f = grp->raw;
     c->ncands = 0;
     c->too_many = false;
-    find_pieces(f, v->p, v->len, c);
+    sv_raw_find(grp->raw, v->p, v->len, candidate, c);
     const char *s;
     size_t n;
     bool ok = (c->ncands || c->too_many) && sv_value_folded(ev, v, &s, &n);
     for (uint32_t i = 0; i < c->ncands; i++) {
         uint32_t k = c->cands[i];
         c->seen[k] &= (uint8_t)~CANDIDATE;
-        if (ok && !c->too_many &&
-            sv_lit_holds(f->how[k], s, n, f->lits + f->lit_at[k], f->lit_len[k]))
-            holds(c, k);
+        if (ok && !c->too_many && sv_raw_holds(grp->raw, k, s, n)) holds(c, k);
     }
     if (ok && c->too_many) sv_lits_scan(grp->lits, s, n, holds, c);
 }

@@ -96,7 +96,7 @@ size_t sv_json_unescape(const char *s, size_t n, char *out) {
 bool sv_value_text(sv_event *ev, sv_value *v, const char **s, size_t *n) {
     switch (v->type) {
     case SV_V_STR:
-        if (!v->escaped) break;
+        if (!(v->escaped & SV_ESC_SOME)) break;
         if (!v->raw) {
             /* An escape never decodes to more bytes than it occupies. */
             char *out = sv_scratch_alloc(&ev->scratch, v->len + 1);

@@ -232,11 +232,17 @@ typedef enum sv_vtype {
     SV_V_ARR
 } sv_vtype;
 
+/* What a string's text as written holds (sv_value.escaped): backslash
+   escapes; bytes from 0x80 up or escapes other than the two-byte ones
+   (\uXXXX), so that its decoded text is not simply the ASCII between its
+   escapes. */
+enum { SV_ESC_SOME = 1, SV_ESC_WIDE = 2 };
+
 typedef struct sv_value {
     const char *p; /* STR: between the quotes, still escaped; others: the JSON text */
     uint32_t len;
     uint8_t type;    /* sv_vtype */
-    uint8_t escaped; /* STR: contains a backslash escape */
+    uint8_t escaped; /* STR: SV_ESC_* */
     uint8_t element; /* how deep in arrays at this slot's path (0: not an element); an
                         EACH walks the elements one level below its scope's */
     int32_t next;    /* next value of the same slot, or -1 */
@@ -255,13 +261,13 @@ void sv_event_free(sv_event *ev);
 void sv_event_reset(sv_event *ev); /* forget the previous document */
 /* Records a value at a slot (SV_ANY_SLOT: a value for keyword search). */
 void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
-                  bool escaped);
+                  unsigned escaped);
 /* The same for a value that may be an element of arrays at that slot's path:
    level 1 an element of an array that is not itself one, 2 an element of
    such an element ... 0 not an element ([[1,2],[3]]: [1,2] and [3] at 1,
    the numbers at 2). */
 void sv_event_add_element(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
-                          bool escaped, unsigned level);
+                          unsigned escaped, unsigned level);
 /* Reading an event back (output fields, event times): the values recorded
    at a slot in document order, from the first to NULL after the last. */
 sv_value *sv_event_get(sv_event *ev, uint32_t slot);

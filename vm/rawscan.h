@@ -1,0 +1,33 @@
+/* rawscan.h: keyword literals looked for in JSON text as written, so that
+   the values that cannot hold one are neither decoded nor folded (vm/
+   only; prefilter.c's keyword groups). */
+#ifndef SIGVM_RAWSCAN_H
+#define SIGVM_RAWSCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lits.h"
+#include "pack.h"
+
+typedef struct sv_raw sv_raw;
+
+/* A filter for n folded literals: literal k is lit[k] (len[k] bytes) and
+   holds as how[k]. The pack's literals tell common byte pairs from rare
+   ones. NULL when some literal has no piece worth looking for. */
+sv_raw *sv_raw_new(const sv_pack *p, const char *const *lit, const uint32_t *len,
+                   const sv_lit_how *how, uint32_t n);
+void sv_raw_free(sv_raw *r);
+
+/* Calls found(ctx, k) for each literal k whose piece occurs in s, ASCII
+   case aside (more than once if it occurs more than once). s is a value's
+   text as written: when that is ASCII whose escapes are all two bytes long
+   (a number, a boolean, a string without SV_ESC_WIDE), a literal whose
+   piece is not found is not in its decoded, folded text either. */
+void sv_raw_find(const sv_raw *r, const char *s, size_t n, void (*found)(void *ctx, uint32_t k),
+                 void *ctx);
+/* Whether literal k holds of decoded, folded text s. */
+bool sv_raw_holds(const sv_raw *r, uint32_t k, const char *s, size_t n);
+
+#endif
