@@ -1,12 +1,11 @@
 /* lits.c: every literal test on a field, answered in one look at a value.
  *
  * Anchored literals never need the whole value. Those that must start it
- * (equals, startswith) are kept sorted, and so are those that must end it
- * (endswith), reversed: a walk from the value's first (last) byte narrows
- * the range of literals that agree with the bytes seen so far by binary
- * search, jumps over the bytes the whole range shares, and reports the
- * literals it passes the end of. It stops at the first byte no literal
- * agrees with, a few bytes in for most values.
+ * (equals, startswith) form a radix tree, and so do those that must end it
+ * (endswith), reversed: a walk from the value's first (last) byte compares
+ * the bytes a node's literals share, reports the literals that end there,
+ * and takes the edge of the next byte. It stops at the first byte no
+ * literal agrees with, a few bytes in for most values.
  *
  * Contains literals need the whole value, but not every position of it. A
  * literal of at least 4 bytes is found by its 4-byte grams: every position
@@ -54,8 +53,26 @@ typedef struct gram_index {
     gram *grams;
 } gram_index;
 
+/* A node of a radix tree over sorted literals v[]: the literals below it
+   share the bytes [depth, shared) after those of the path to it; those
+   that end there are v[out, out + nout), and the others go on through the
+   edges edge_byte/edge_node[edges, edges + nedges), by their byte at
+   shared. */
+typedef struct node {
+    uint32_t lit, depth, shared; /* the shared bytes: v[lit].p[depth, shared) */
+    uint32_t out, nout;
+    uint32_t edges, nedges;
+} node;
+
+typedef struct tree {
+    entry *v;
+    node *nodes; /* nodes[0]: the root */
+    uint8_t *edge_byte;
+    uint32_t *edge_node;
+} tree;
+
 struct sv_lits {
-    entry *start_lits, *end_lits; /* sorted; end_lits reversed */
+    tree start, end; /* the literals that start (end) the text; end's reversed */
     uint32_t nstart, nend;
     entry *contains;
     uint32_t ncontains;
@@ -80,6 +97,13 @@ static void *xrealloc(void *p, size_t n) {
     return p;
 }
 
+static void free_tree(tree *t) {
+    free(t->v);
+    free(t->nodes);
+    free(t->edge_byte);
+    free(t->edge_node);
+}
+
 sv_lits *sv_lits_new(void) {
     sv_lits *l = calloc(1, sizeof *l);
     if (!l) abort();
@@ -95,8 +119,8 @@ static void free_index(gram_index *x) {
 
 void sv_lits_free(sv_lits *l) {
     if (!l) return;
-    free(l->start_lits);
-    free(l->end_lits);
+    free_tree(&l->start);
+    free_tree(&l->end);
     free(l->contains);
     free(l->singles);
     free_index(l->grams);
@@ -147,8 +171,8 @@ static bool has_bit(const gram_index *x, uint32_t h) {
 
 /* ---- building ---- */
 
-/* Shorter first among literals one of which starts the other, so that a
-   walk meets the literals it passes the end of first in its range. */
+/* Shorter first among literals one of which starts the other: the
+   literals that end at a node come first among those below it. */
 static int by_bytes(const void *x, const void *y) {
     const entry *a = x, *b = y;
     int d = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
@@ -253,24 +277,72 @@ static void build_contains(sv_lits *l) {
     l->grams = index_grams(grams, ng);
 }
 
+/* The bytes v[a] and v[b] share from byte d on: where they part. */
+static uint32_t part(const entry *v, uint32_t a, uint32_t b, uint32_t d) {
+    uint32_t end = v[a].len < v[b].len ? v[a].len : v[b].len;
+    while (d < end && v[a].p[d] == v[b].p[d])
+        d++;
+    return d;
+}
+
+/* Builds the radix tree of v[0, n) (sorted), which it takes over. Nodes
+   are made breadth-first, from a queue of ranges of v (every node's range
+   is v[lit, lit + count)), so that a node's children are consecutive and
+   no literal, however long, deepens the stack. */
+static void build_tree(tree *t, entry *v, uint32_t n) {
+    t->v = v;
+    t->nodes = xrealloc(NULL, (2 * (size_t)n + 1) * sizeof *t->nodes);
+    t->edge_byte = xrealloc(NULL, 2 * (size_t)n + 1);
+    t->edge_node = xrealloc(NULL, (2 * (size_t)n + 1) * sizeof *t->edge_node);
+    uint32_t *count = xrealloc(NULL, (2 * (size_t)n + 1) * sizeof *count);
+    uint32_t nnodes = 1, nedges = 0;
+    t->nodes[0] = (node){.lit = 0, .depth = 0};
+    count[0] = n;
+    for (uint32_t k = 0; k < nnodes; k++) {
+        node *x = &t->nodes[k];
+        uint32_t lo = x->lit, hi = lo + count[k];
+        x->shared = n ? part(v, lo, hi - 1, x->depth) : 0;
+        x->out = lo;
+        while (lo < hi && v[lo].len == x->shared)
+            lo++;
+        x->nout = lo - x->out;
+        x->edges = nedges;
+        for (uint32_t a = lo; a < hi;) {
+            uint8_t c = v[a].p[x->shared];
+            uint32_t b = a + 1;
+            while (b < hi && v[b].p[x->shared] == c)
+                b++;
+            t->edge_byte[nedges] = c;
+            t->edge_node[nedges++] = nnodes;
+            t->nodes[nnodes] = (node){.lit = a, .depth = x->shared + 1};
+            count[nnodes++] = b - a;
+            a = b;
+        }
+        x->nedges = nedges - x->edges;
+    }
+    free(count);
+}
+
 void sv_lits_build(sv_lits *l) {
     uint32_t n[4] = {0};
     for (size_t i = 0; i < l->npending; i++)
         n[l->pending[i].how]++;
-    l->start_lits = xrealloc(NULL, (n[SV_LIT_EQ] + n[SV_LIT_PREFIX]) * sizeof *l->start_lits);
-    l->end_lits = xrealloc(NULL, n[SV_LIT_SUFFIX] * sizeof *l->end_lits);
+    entry *start = xrealloc(NULL, (n[SV_LIT_EQ] + n[SV_LIT_PREFIX]) * sizeof *start);
+    entry *end = xrealloc(NULL, n[SV_LIT_SUFFIX] * sizeof *end);
     l->contains = xrealloc(NULL, n[SV_LIT_CONTAINS] * sizeof *l->contains);
     for (size_t i = 0; i < l->npending; i++) {
         const struct pending *q = &l->pending[i];
         entry e = {l->bytes + q->at, q->len, q->id, q->how == SV_LIT_EQ};
         switch (q->how) {
-        case SV_LIT_SUFFIX: l->end_lits[l->nend++] = e; break;
+        case SV_LIT_SUFFIX: end[l->nend++] = e; break;
         case SV_LIT_CONTAINS: l->contains[l->ncontains++] = e; break;
-        default: l->start_lits[l->nstart++] = e;
+        default: start[l->nstart++] = e;
         }
     }
-    qsort(l->start_lits, l->nstart, sizeof *l->start_lits, by_bytes);
-    qsort(l->end_lits, l->nend, sizeof *l->end_lits, by_bytes);
+    qsort(start, l->nstart, sizeof *start, by_bytes);
+    qsort(end, l->nend, sizeof *end, by_bytes);
+    build_tree(&l->start, start, l->nstart);
+    build_tree(&l->end, end, l->nend);
     build_contains(l);
     free(l->pending);
     l->pending = NULL;
@@ -293,40 +365,25 @@ static uint8_t byte_at(const uint8_t *t, size_t n, size_t i, bool from_end) {
     return from_end ? t[n - 1 - i] : t[i];
 }
 
-/* The first in v[lo, hi) whose byte i is above c (above: false) or not
-   below it (above: true). */
-static uint32_t bound(const entry *v, uint32_t lo, uint32_t hi, size_t i, uint8_t c, bool above) {
-    while (lo < hi) {
-        uint32_t m = lo + (hi - lo) / 2;
-        if (v[m].p[i] < c || (above && v[m].p[i] == c))
-            lo = m + 1;
-        else
-            hi = m;
-    }
-    return lo;
-}
-
-/* Reports the literals of sorted v[0, nv) that the text starts with (ends
-   with, read backwards). v[lo, hi) holds those that agree with the text's
-   first i bytes; all are at least i long, and the ones exactly i long come
-   first. */
-static void walk(const entry *v, uint32_t nv, const uint8_t *t, size_t n, bool from_end,
-                 sv_lits_hit hit, void *ctx) {
-    uint32_t lo = 0, hi = nv;
-    size_t i = 0;
+/* Reports the literals of tree t that the text starts with (ends with,
+   read backwards). */
+static void walk(const tree *t, const uint8_t *text, size_t n, bool from_end, sv_lits_hit hit,
+                 void *ctx) {
+    const node *x = t->nodes;
     for (;;) {
-        for (; lo < hi && v[lo].len == i; lo++)
-            if (!v[lo].eq || n == i) hit(ctx, v[lo].id);
-        if (lo == hi || i == n) return;
-        uint8_t c = byte_at(t, n, i, from_end);
-        lo = bound(v, lo, hi, i, c, false);
-        hi = bound(v, lo, hi, i, c, true);
-        if (lo == hi) return;
-        /* The range shares what its first and last literals share. */
-        const entry *a = &v[lo], *b = &v[hi - 1];
-        size_t common = a->len < b->len ? a->len : b->len;
-        for (i++; i < common && a->p[i] == b->p[i]; i++)
-            if (i == n || byte_at(t, n, i, from_end) != a->p[i]) return;
+        if (n < x->shared) return;
+        const uint8_t *shared = t->v[x->lit].p;
+        for (size_t i = x->depth; i < x->shared; i++)
+            if (byte_at(text, n, i, from_end) != shared[i]) return;
+        for (const entry *e = &t->v[x->out], *last = e + x->nout; e < last; e++)
+            if (!e->eq || n == x->shared) hit(ctx, e->id);
+        if (n == x->shared) return;
+        uint8_t c = byte_at(text, n, x->shared, from_end);
+        const uint8_t *b = &t->edge_byte[x->edges], *stop = b + x->nedges;
+        while (b < stop && *b < c)
+            b++;
+        if (b == stop || *b != c) return;
+        x = &t->nodes[t->edge_node[b - t->edge_byte]];
     }
 }
 
@@ -362,7 +419,7 @@ static void scan_contains(const sv_lits *l, const uint8_t *t, size_t n, sv_lits_
 
 void sv_lits_scan(const sv_lits *l, const char *text, size_t n, sv_lits_hit hit, void *ctx) {
     const uint8_t *t = (const uint8_t *)text;
-    if (l->nstart) walk(l->start_lits, l->nstart, t, n, false, hit, ctx);
-    if (l->nend) walk(l->end_lits, l->nend, t, n, true, hit, ctx);
+    if (l->nstart) walk(&l->start, t, n, false, hit, ctx);
+    if (l->nend) walk(&l->end, t, n, true, hit, ctx);
     if (l->ncontains && n) scan_contains(l, t, n, hit, ctx);
 }
