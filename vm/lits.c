@@ -14,8 +14,9 @@
  * chain), and only a gram whose bit is set is looked up for real and the
  * literals it belongs to compared in full. Each literal lists s grams at
  * consecutive offsets, so one of them starts at a sampled position of any
- * occurrence; s is as large as the shortest literal allows (and the bitmap
- * stays sparse), and each literal lists the grams of its rarest stretch,
+ * occurrence; s is as large as the shortest literal allows, the bitmap
+ * has room for 16 bits per gram listed, and each literal lists the grams of
+ * its rarest stretch,
  * rarity judged by how often their byte pairs occur in the set's literals.
  * Literals of 2 or 3 bytes are found the same way by their first two
  * bytes, at every position, and single bytes by memchr.
@@ -28,7 +29,9 @@
 enum {
     GRAM = 4,           /* bytes in a gram */
     MAX_STRIDE = 8,     /* the texts are short: a longer stride saves little */
-    GRAM_BUDGET = 8192, /* grams listed at most: an eighth of the bitmap's bits */
+    BITS_PER_GRAM = 16, /* a bitmap this sparse lets few positions through ... */
+    MIN_BITS_LOG = 9,   /* ... and a small one stays in the closest cache */
+    MAX_BITS_LOG = 21,  /* 256 KiB */
     PAIR_COUNTS = 4096  /* buckets that byte pairs are counted in */
 };
 
@@ -45,11 +48,13 @@ typedef struct gram {
     uint32_t off, lit;
 } gram;
 
-/* Grams found by bitmap, then by bucket: gram index h of a bit that is
-   set lists grams[start[h & mask] .. start[(h & mask) + 1]). */
+/* Grams found by bitmap, then by bucket: a gram hashes to bit h
+   (hash(g, shift)); if that is set, grams[start[h & mask] .. start[(h &
+   mask) + 1]) are those it may be. The bitmap grows with the grams, so
+   that a set bit stays rare. */
 typedef struct gram_index {
-    uint64_t bits[1 << 10]; /* 2^16 bits */
-    uint32_t mask, *start;
+    uint64_t *bits;
+    uint32_t shift, mask, *start;
     gram *grams;
 } gram_index;
 
@@ -112,6 +117,7 @@ sv_lits *sv_lits_new(void) {
 
 static void free_index(gram_index *x) {
     if (!x) return;
+    free(x->bits);
     free(x->start);
     free(x->grams);
     free(x);
@@ -161,8 +167,9 @@ static uint32_t load_pair(const uint8_t *p) {
     return v;
 }
 
-static uint32_t hash16(uint32_t v) {
-    return (v * 0x9E3779B1u) >> 16;
+/* The top 32 - shift bits of a multiplicative hash. */
+static uint32_t hash(uint32_t v, uint32_t shift) {
+    return (v * 0x9E3779B1u) >> shift;
 }
 
 static bool has_bit(const gram_index *x, uint32_t h) {
@@ -181,7 +188,7 @@ static int by_bytes(const void *x, const void *y) {
 }
 
 static uint32_t pair_bucket(const uint8_t *p) {
-    return hash16(load_pair(p)) % PAIR_COUNTS;
+    return hash(load_pair(p), 16) % PAIR_COUNTS;
 }
 
 /* Where the s grams of literal e that the scan looks for start: the
@@ -202,14 +209,18 @@ static uint32_t rarest_stretch(const entry *e, uint32_t s, const uint32_t *pair_
 static gram_index *index_grams(gram *grams, uint32_t n) {
     gram_index *x = calloc(1, sizeof *x);
     if (!x) abort();
-    uint32_t nb = 16;
+    uint32_t log = MIN_BITS_LOG, nb = 16;
+    while (log < MAX_BITS_LOG && (1ull << log) < (uint64_t)n * BITS_PER_GRAM)
+        log++;
     while (nb < n)
         nb *= 2;
+    x->shift = 32 - log;
+    x->bits = calloc((size_t)1 << (log - 6), sizeof *x->bits);
     x->mask = nb - 1;
     x->start = calloc(nb + 1, sizeof *x->start);
-    if (!x->start) abort();
+    if (!x->bits || !x->start) abort();
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t h = hash16(grams[i].bytes);
+        uint32_t h = hash(grams[i].bytes, x->shift);
         x->bits[h >> 6] |= 1ull << (h & 63);
         x->start[(h & x->mask) + 1]++;
     }
@@ -219,7 +230,7 @@ static gram_index *index_grams(gram *grams, uint32_t n) {
     uint32_t *fill = xrealloc(NULL, nb * sizeof *fill);
     memcpy(fill, x->start, nb * sizeof *fill);
     for (uint32_t i = 0; i < n; i++)
-        x->grams[fill[hash16(grams[i].bytes) & x->mask]++] = grams[i];
+        x->grams[fill[hash(grams[i].bytes, x->shift) & x->mask]++] = grams[i];
     free(fill);
     free(grams);
     return x;
@@ -257,7 +268,6 @@ static void build_contains(sv_lits *l) {
     if (!nlong) return;
     uint32_t s = shortest - GRAM + 1;
     if (s > MAX_STRIDE) s = MAX_STRIDE;
-    if (s * nlong > GRAM_BUDGET) s = GRAM_BUDGET / nlong ? GRAM_BUDGET / nlong : 1;
     l->stride = s;
     uint32_t *pair_count = calloc(PAIR_COUNTS, sizeof *pair_count);
     if (!pair_count) abort();
@@ -391,7 +401,7 @@ static void walk(const tree *t, const uint8_t *text, size_t n, bool from_end, sv
    at position i of text t (n bytes). */
 static void check(const sv_lits *l, const gram_index *x, uint32_t g, const uint8_t *t, size_t n,
                   size_t i, sv_lits_hit hit, void *ctx) {
-    uint32_t b = hash16(g) & x->mask;
+    uint32_t b = hash(g, x->shift) & x->mask;
     for (const gram *c = &x->grams[x->start[b]], *e = &x->grams[x->start[b + 1]]; c < e; c++) {
         if (c->bytes != g || c->off > i) continue;
         const entry *lit = &l->contains[c->lit];
@@ -405,12 +415,12 @@ static void scan_contains(const sv_lits *l, const uint8_t *t, size_t n, sv_lits_
     const gram_index *x = l->grams;
     if (x)
         for (size_t i = 0, s = l->stride; i + GRAM <= n; i += s) {
-            uint32_t g = load_gram(t + i), h = hash16(g);
+            uint32_t g = load_gram(t + i), h = hash(g, x->shift);
             if (has_bit(x, h)) check(l, x, g, t, n, i, hit, ctx);
         }
     if ((x = l->pairs))
         for (size_t i = 0; i + 2 <= n; i++) {
-            uint32_t g = load_pair(t + i), h = hash16(g);
+            uint32_t g = load_pair(t + i), h = hash(g, x->shift);
             if (has_bit(x, h)) check(l, x, g, t, n, i, hit, ctx);
         }
     for (uint32_t k = 0; k < l->nsingles; k++)
