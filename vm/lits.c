@@ -172,8 +172,8 @@ static uint32_t hash(uint32_t v, uint32_t shift) {
     return (v * 0x9E3779B1u) >> shift;
 }
 
-static bool has_bit(const gram_index *x, uint32_t h) {
-    return x->bits[h >> 6] >> (h & 63) & 1;
+static bool bit_set(const uint64_t *bits, uint32_t h) {
+    return bits[h >> 6] >> (h & 63) & 1;
 }
 
 /* ---- building ---- */
@@ -410,19 +410,52 @@ static void check(const sv_lits *l, const gram_index *x, uint32_t g, const uint8
     }
 }
 
+/* The grams (or pairs) of a text are looked up with the index's fields
+   in registers: check calls out, after which they would be read again. */
+static void scan_grams(const sv_lits *l, const uint8_t *t, size_t n, sv_lits_hit hit, void *ctx) {
+    const gram_index *x = l->grams;
+    const uint64_t *bits = x->bits;
+    uint32_t shift = x->shift;
+    for (size_t i = 0, s = l->stride; i + GRAM <= n; i += s) {
+        uint32_t g = load_gram(t + i), h = hash(g, shift);
+        if (bit_set(bits, h)) check(l, x, g, t, n, i, hit, ctx);
+    }
+}
+
+static void scan_pairs(const sv_lits *l, const uint8_t *t, size_t n, size_t from, sv_lits_hit hit,
+                       void *ctx) {
+    const gram_index *x = l->pairs;
+    const uint64_t *bits = x->bits;
+    uint32_t shift = x->shift;
+    for (size_t i = from; i + 2 <= n; i++) {
+        uint32_t g = load_pair(t + i), h = hash(g, shift);
+        if (bit_set(bits, h)) check(l, x, g, t, n, i, hit, ctx);
+    }
+}
+
+/* Grams and pairs both at every position: one pass. */
+static void scan_both(const sv_lits *l, const uint8_t *t, size_t n, sv_lits_hit hit, void *ctx) {
+    const gram_index *x = l->grams, *y = l->pairs;
+    const uint64_t *xbits = x->bits, *ybits = y->bits;
+    uint32_t xshift = x->shift, yshift = y->shift;
+    size_t i = 0;
+    for (; i + GRAM <= n; i++) {
+        uint32_t g = load_gram(t + i), h = hash(g, xshift);
+        uint32_t pg = load_pair(t + i), ph = hash(pg, yshift);
+        if (bit_set(xbits, h)) check(l, x, g, t, n, i, hit, ctx);
+        if (bit_set(ybits, ph)) check(l, y, pg, t, n, i, hit, ctx);
+    }
+    scan_pairs(l, t, n, i, hit, ctx);
+}
+
 static void scan_contains(const sv_lits *l, const uint8_t *t, size_t n, sv_lits_hit hit,
                           void *ctx) {
-    const gram_index *x = l->grams;
-    if (x)
-        for (size_t i = 0, s = l->stride; i + GRAM <= n; i += s) {
-            uint32_t g = load_gram(t + i), h = hash(g, x->shift);
-            if (has_bit(x, h)) check(l, x, g, t, n, i, hit, ctx);
-        }
-    if ((x = l->pairs))
-        for (size_t i = 0; i + 2 <= n; i++) {
-            uint32_t g = load_pair(t + i), h = hash(g, x->shift);
-            if (has_bit(x, h)) check(l, x, g, t, n, i, hit, ctx);
-        }
+    if (l->grams && l->pairs && l->stride == 1) {
+        scan_both(l, t, n, hit, ctx);
+    } else {
+        if (l->grams) scan_grams(l, t, n, hit, ctx);
+        if (l->pairs) scan_pairs(l, t, n, 0, hit, ctx);
+    }
     for (uint32_t k = 0; k < l->nsingles; k++)
         if (memchr(t, l->singles[k].p[0], n)) hit(ctx, l->singles[k].id);
 }
