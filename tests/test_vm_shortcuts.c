@@ -2,10 +2,10 @@
    answers the tests give one by one (--no-shortcuts):
    - numeric equalities of a field answered by one lookup per value, as a
      guard or inside a rule (event IDs as numbers, strings, escapes, arrays);
-   - a keyword group that first looks for pieces of its literals in the
-     text as written (case, every JSON escape, non-ASCII text that folds to
-     ASCII, escapes a scanner would refuse, pieces longer than a window,
-     literals without a piece worth looking for);
+   - keyword groups, one per guard of the rules asking them, that first
+     look for pieces of their literals in the text as written (case, every JSON escape, non-ASCII
+   text that folds to ASCII, escapes a scanner would refuse, pieces longer than a window, literals
+   without a piece worth looking for);
    - wildcard patterns answered false when their field's group did not find
      their longest literal piece;
    - the glob matcher's fast paths, against a plain backtracking matcher.
@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "build_pack.h"
+#include "vm/pack.h"
 #include "vm/vm.h"
 
 #define INS(o, a_, c_) ((sv_ins){.op = SV_OP_##o, .a = (a_), .c = (c_)})
@@ -275,6 +276,31 @@ static void keyword_pieces(void **state) {
     p = pack_of(NULL, 0, kw_tests, n, 0);
     check(p, 0, kw_events, sizeof kw_events / sizeof *kw_events);
     sv_pack_free(p);
+    /* Each rule guarded by its own test: a keyword group per rule. */
+    p = pack_of(NULL, 0, kw_tests, n, GUARD | LIT);
+    check(p, 0, kw_events, sizeof kw_events / sizeof *kw_events);
+    sv_pack_free(p);
+}
+
+/* Keyword tests are grouped by the guard of the rules that ask them: the
+   literals of rules without a guard together, those of each guard apart,
+   even one alone. */
+static void keyword_groups_by_guard(void **state) {
+    (void)state;
+    size_t n = sizeof kw_tests / sizeof *kw_tests;
+    sv_pack *p = pack_of(NULL, 0, kw_tests, n, LIT);
+    assert_int_equal(p->ngroups, 1);
+    uint32_t ntests;
+    sv_prefilter_tests(p, 0, &ntests);
+    assert_int_equal(ntests, n); /* the glob counts by its piece */
+    sv_pack_free(p);
+    p = pack_of(NULL, 0, kw_tests, n, GUARD | LIT);
+    assert_int_equal(p->ngroups, n);
+    for (uint32_t g = 0; g < p->ngroups; g++) {
+        sv_prefilter_tests(p, g, &ntests);
+        assert_int_equal(ntests, 1);
+    }
+    sv_pack_free(p);
 }
 
 /* Pieces longer than a window, and a group one of whose literals has no
@@ -459,10 +485,10 @@ static void glob_matcher(void **state) {
 
 int main(void) {
     const struct CMUnitTest t[] = {
-        cmocka_unit_test(numbers_as_guards),  cmocka_unit_test(numbers_in_code),
-        cmocka_unit_test(keyword_pieces),     cmocka_unit_test(keyword_windows),
-        cmocka_unit_test(keyword_everywhere), cmocka_unit_test(glob_pieces),
-        cmocka_unit_test(glob_matcher),
+        cmocka_unit_test(numbers_as_guards), cmocka_unit_test(numbers_in_code),
+        cmocka_unit_test(keyword_pieces),    cmocka_unit_test(keyword_groups_by_guard),
+        cmocka_unit_test(keyword_windows),   cmocka_unit_test(keyword_everywhere),
+        cmocka_unit_test(glob_pieces),       cmocka_unit_test(glob_matcher),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }

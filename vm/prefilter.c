@@ -49,7 +49,9 @@ typedef struct sv_prefilter_group {
     uint32_t ntests;
 } sv_prefilter_group;
 
-/* Groups worth an automaton: one literal is as fast through memmem. */
+/* Field groups worth a literal set: one literal is as fast through
+   memmem. A keyword group of one literal still spares every value of the
+   event decoding (rawscan.c). */
 enum { MIN_GROUP = 2 };
 /* Shorter pieces occur in too many values to tell anything. */
 enum { MIN_PIECE = 3 };
@@ -203,9 +205,43 @@ static void build_group(sv_pack *p, const pieces *pc, sv_prefilter_group *grp) {
     if (grp->slot == SV_ANY_SLOT && grp->kind == K_FOLDED) grp->raw = raw_filter(p, pc, grp);
 }
 
+/* Puts the tests rule r asks that have no class yet in class c. */
+static void rule_tests(const sv_pack *p, const sv_rule *r, uint32_t *cls, uint32_t c) {
+    for (uint32_t pc = r->code_start; pc < r->code_start + r->code_len; pc++)
+        if (p->code[pc].op == SV_OP_TEST && cls[p->code[pc].c] == UINT32_MAX)
+            cls[p->code[pc].c] = c;
+}
+
+/* Keyword groups are split by the guard of the rules that ask their tests,
+   so that an event looks through its values for the literals of the rules
+   it reaches, not for every keyword literal of the pack (those of an
+   antivirus channel's rules in a Sysmon event, say). Per test its class:
+   0 if a rule without a guard asks it, else that of the first guarded rule
+   that does, by its first guard test. */
+static uint32_t *keyword_classes(const sv_pack *p, uint32_t *nclasses) {
+    uint32_t *cls = xmalloc((p->ntests ? p->ntests : 1) * sizeof *cls);
+    uint32_t *of_guard = calloc(p->ntests ? p->ntests : 1, sizeof *of_guard);
+    if (!of_guard) abort();
+    memset(cls, 0xff, p->ntests * sizeof *cls);
+    for (uint32_t r = 0; r < p->nrules; r++)
+        if (p->rules[r].guard_len == SV_NO_GUARD) rule_tests(p, &p->rules[r], cls, 0);
+    *nclasses = 1;
+    for (uint32_t r = 0; r < p->nrules; r++) {
+        const sv_rule *rule = &p->rules[r];
+        if (rule->guard_len == SV_NO_GUARD || !rule->guard_len) continue;
+        uint32_t g = p->guards[rule->guard_start];
+        if (!of_guard[g]) of_guard[g] = (*nclasses)++;
+        rule_tests(p, rule, cls, of_guard[g]);
+    }
+    free(of_guard);
+    return cls;
+}
+
 void sv_prefilter_build(sv_pack *p) {
-    /* Groups are found by (slot, kind) in a table: the keyword slot last. */
-    uint32_t nkeys = (p->npaths + 1) * NKINDS;
+    /* Groups are found by (slot, kind) in a table: the keyword classes as
+       slots past the paths. */
+    uint32_t nclasses, *keyword_class = keyword_classes(p, &nclasses);
+    uint32_t nkeys = (p->npaths + nclasses) * NKINDS;
     uint32_t *count = calloc(nkeys, sizeof *count);
     int32_t *key_of = xmalloc((p->ntests ? p->ntests : 1) * sizeof *key_of);
     int32_t *group_at = xmalloc(nkeys * sizeof *group_at);
@@ -222,21 +258,25 @@ void sv_prefilter_build(sv_pack *p) {
         key_of[i] = -1;
         if (kind < 0) continue;
         uint32_t slot = p->tests[i].slot;
-        key_of[i] = (int32_t)((slot == SV_ANY_SLOT ? p->npaths : slot) * NKINDS + (uint32_t)kind);
+        if (slot == SV_ANY_SLOT)
+            slot = p->npaths + (keyword_class[i] == UINT32_MAX ? 0 : keyword_class[i]);
+        key_of[i] = (int32_t)(slot * NKINDS + (uint32_t)kind);
         count[key_of[i]]++;
         if (p->tests[i].kind == SV_T_GLOB) add_piece(&pc, i, piece, piece_len);
     }
     free(piece);
+    free(keyword_class);
     p->ngroups = 0;
     for (uint32_t key = 0; key < nkeys; key++)
-        group_at[key] = count[key] >= MIN_GROUP ? (int32_t)p->ngroups++ : -1;
+        group_at[key] =
+            count[key] >= (key < p->npaths * NKINDS ? MIN_GROUP : 1) ? (int32_t)p->ngroups++ : -1;
     p->groups = calloc(p->ngroups ? p->ngroups : 1, sizeof *p->groups);
     if (!p->groups) abort();
     for (uint32_t key = 0; key < nkeys; key++) {
         if (group_at[key] < 0) continue;
         uint32_t slot = key / NKINDS;
         p->groups[group_at[key]] =
-            (sv_prefilter_group){.slot = slot == p->npaths ? SV_ANY_SLOT : slot,
+            (sv_prefilter_group){.slot = slot >= p->npaths ? SV_ANY_SLOT : slot,
                                  .kind = (uint8_t)(key % NKINDS),
                                  .tests = xmalloc(count[key] * sizeof(uint32_t))};
     }
