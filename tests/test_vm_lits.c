@@ -26,7 +26,7 @@ static void note(void *ctx, uint32_t id) {
 
 static void scan(const sv_lits *l, const char *text, found *f) {
     memset(f, 0, sizeof *f);
-    sv_lits_scan(l, text, strlen(text), note, f);
+    sv_lits_scan(l, text, strlen(text), NULL, note, f);
 }
 
 static void every_kind_at_the_ends(void **state) {
@@ -143,7 +143,7 @@ static void agrees_with_naive_check(void **state) {
             if (rand() % 4 == 0 && lens[nlit - 1] <= tlen) /* the last literal, at the end */
                 memcpy(text + tlen - lens[nlit - 1], lits[nlit - 1], lens[nlit - 1]);
             found f = {0};
-            sv_lits_scan(l, text, tlen, note, &f);
+            sv_lits_scan(l, text, tlen, f.id, note, &f); /* each literal compared until found */
             for (size_t i = 0; i < nlit; i++)
                 if (f.id[i] != naive(hows[i], text, tlen, lits[i], lens[i]))
                     fail_msg("round %d text %d: literal %zu (how %d, %zu bytes) reported %d", round,

@@ -400,11 +400,12 @@ static void walk(const tree *t, const uint8_t *text, size_t n, bool from_end, sv
 /* Reports the contains literals that gram index x lists for gram g, read
    at position i of text t (n bytes). */
 static void check(const sv_lits *l, const gram_index *x, uint32_t g, const uint8_t *t, size_t n,
-                  size_t i, sv_lits_hit hit, void *ctx) {
+                  size_t i, const uint8_t *known, sv_lits_hit hit, void *ctx) {
     uint32_t b = hash(g, x->shift) & x->mask;
     for (const gram *c = &x->grams[x->start[b]], *e = &x->grams[x->start[b + 1]]; c < e; c++) {
         if (c->bytes != g || c->off > i) continue;
         const entry *lit = &l->contains[c->lit];
+        if (known && known[lit->id]) continue;
         size_t at = i - c->off;
         if (n - at >= lit->len && !memcmp(t + at, lit->p, lit->len)) hit(ctx, lit->id);
     }
@@ -412,29 +413,31 @@ static void check(const sv_lits *l, const gram_index *x, uint32_t g, const uint8
 
 /* The grams (or pairs) of a text are looked up with the index's fields
    in registers: check calls out, after which they would be read again. */
-static void scan_grams(const sv_lits *l, const uint8_t *t, size_t n, sv_lits_hit hit, void *ctx) {
+static void scan_grams(const sv_lits *l, const uint8_t *t, size_t n, const uint8_t *known,
+                       sv_lits_hit hit, void *ctx) {
     const gram_index *x = l->grams;
     const uint64_t *bits = x->bits;
     uint32_t shift = x->shift;
     for (size_t i = 0, s = l->stride; i + GRAM <= n; i += s) {
         uint32_t g = load_gram(t + i), h = hash(g, shift);
-        if (bit_set(bits, h)) check(l, x, g, t, n, i, hit, ctx);
+        if (bit_set(bits, h)) check(l, x, g, t, n, i, known, hit, ctx);
     }
 }
 
-static void scan_pairs(const sv_lits *l, const uint8_t *t, size_t n, size_t from, sv_lits_hit hit,
-                       void *ctx) {
+static void scan_pairs(const sv_lits *l, const uint8_t *t, size_t n, size_t from,
+                       const uint8_t *known, sv_lits_hit hit, void *ctx) {
     const gram_index *x = l->pairs;
     const uint64_t *bits = x->bits;
     uint32_t shift = x->shift;
     for (size_t i = from; i + 2 <= n; i++) {
         uint32_t g = load_pair(t + i), h = hash(g, shift);
-        if (bit_set(bits, h)) check(l, x, g, t, n, i, hit, ctx);
+        if (bit_set(bits, h)) check(l, x, g, t, n, i, known, hit, ctx);
     }
 }
 
 /* Grams and pairs both at every position: one pass. */
-static void scan_both(const sv_lits *l, const uint8_t *t, size_t n, sv_lits_hit hit, void *ctx) {
+static void scan_both(const sv_lits *l, const uint8_t *t, size_t n, const uint8_t *known,
+                      sv_lits_hit hit, void *ctx) {
     const gram_index *x = l->grams, *y = l->pairs;
     const uint64_t *xbits = x->bits, *ybits = y->bits;
     uint32_t xshift = x->shift, yshift = y->shift;
@@ -442,27 +445,28 @@ static void scan_both(const sv_lits *l, const uint8_t *t, size_t n, sv_lits_hit 
     for (; i + GRAM <= n; i++) {
         uint32_t g = load_gram(t + i), h = hash(g, xshift);
         uint32_t pg = load_pair(t + i), ph = hash(pg, yshift);
-        if (bit_set(xbits, h)) check(l, x, g, t, n, i, hit, ctx);
-        if (bit_set(ybits, ph)) check(l, y, pg, t, n, i, hit, ctx);
+        if (bit_set(xbits, h)) check(l, x, g, t, n, i, known, hit, ctx);
+        if (bit_set(ybits, ph)) check(l, y, pg, t, n, i, known, hit, ctx);
     }
-    scan_pairs(l, t, n, i, hit, ctx);
+    scan_pairs(l, t, n, i, known, hit, ctx);
 }
 
-static void scan_contains(const sv_lits *l, const uint8_t *t, size_t n, sv_lits_hit hit,
-                          void *ctx) {
+static void scan_contains(const sv_lits *l, const uint8_t *t, size_t n, const uint8_t *known,
+                          sv_lits_hit hit, void *ctx) {
     if (l->grams && l->pairs && l->stride == 1) {
-        scan_both(l, t, n, hit, ctx);
+        scan_both(l, t, n, known, hit, ctx);
     } else {
-        if (l->grams) scan_grams(l, t, n, hit, ctx);
-        if (l->pairs) scan_pairs(l, t, n, 0, hit, ctx);
+        if (l->grams) scan_grams(l, t, n, known, hit, ctx);
+        if (l->pairs) scan_pairs(l, t, n, 0, known, hit, ctx);
     }
     for (uint32_t k = 0; k < l->nsingles; k++)
         if (memchr(t, l->singles[k].p[0], n)) hit(ctx, l->singles[k].id);
 }
 
-void sv_lits_scan(const sv_lits *l, const char *text, size_t n, sv_lits_hit hit, void *ctx) {
+void sv_lits_scan(const sv_lits *l, const char *text, size_t n, const uint8_t *known,
+                  sv_lits_hit hit, void *ctx) {
     const uint8_t *t = (const uint8_t *)text;
     if (l->nstart) walk(&l->start, t, n, false, hit, ctx);
     if (l->nend) walk(&l->end, t, n, true, hit, ctx);
-    if (l->ncontains && n) scan_contains(l, t, n, hit, ctx);
+    if (l->ncontains && n) scan_contains(l, t, n, known, hit, ctx);
 }

@@ -27,7 +27,11 @@ bool sv_lit_holds(sv_lit_how how, const char *s, size_t n, const char *lit, size
 /* Called with the id of a literal whose test holds; an id may come more
    than once (a literal that occurs twice). */
 typedef void (*sv_lits_hit)(void *ctx, uint32_t id);
-/* Reports every literal of the set whose test holds of text. */
-void sv_lits_scan(const sv_lits *l, const char *text, size_t n, sv_lits_hit hit, void *ctx);
+/* Reports every literal of the set whose test holds of text. Literals
+   whose known[id] is nonzero (known may be NULL) are not looked at again:
+   a caller that notes there what it was told sees a literal that occurs
+   many times compared once. */
+void sv_lits_scan(const sv_lits *l, const char *text, size_t n, const uint8_t *known,
+                  sv_lits_hit hit, void *ctx);
 
 #endif

@@ -399,7 +399,7 @@ static void scan_plain(const sv_prefilter_group *grp, sv_event *ev, sv_value *v,
         c->seen[k] &= (uint8_t)~CANDIDATE;
         if (ok && !c->too_many && sv_raw_holds(grp->raw, k, s, n)) holds(c, k);
     }
-    if (ok && c->too_many) sv_lits_scan(grp->lits, s, n, holds, c);
+    if (ok && c->too_many) sv_lits_scan(grp->lits, s, n, c->seen, holds, c);
 }
 
 static void scan_numbers(scan_ctx *c, sv_event *ev) {
@@ -438,7 +438,7 @@ uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *s
             bool ok = grp->kind == K_CASED ? sv_value_text(ev, v, &s, &n)
                                            : sv_value_folded(ev, v, &s, &n);
             if (!ok) continue;
-            sv_lits_scan(grp->lits, s, n, holds, &c);
+            sv_lits_scan(grp->lits, s, n, seen, holds, &c);
         }
     }
     for (uint32_t i = 0; i < c.nhits; i++)
