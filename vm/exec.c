@@ -34,10 +34,18 @@ enum {
     RE_GIVE_UPS_PER_EVENT = 8
 };
 
+/* A test's answer for the event stamped gen: gen << 1 | result (valid when
+   the stamp is current), next to the prefilter group that answers it
+   (copied from the pack, so that one cache line tells both). */
+typedef struct test_memo {
+    uint32_t stamped;
+    int32_t group;
+} test_memo;
+
 struct sv_exec {
     const sv_pack *p;
     uint32_t gen;   /* this event's stamp */
-    uint32_t *memo; /* per test: gen << 1 | result, valid when the stamp is current */
+    test_memo *memo; /* per test and pseudo-test */
     uint8_t reg[256];
     pcre2_match_data *md;
     pcre2_match_context *mc;
@@ -60,6 +68,8 @@ sv_exec *sv_exec_new(const sv_pack *p) {
     if (!x) abort();
     x->p = p;
     x->memo = calloc(p->ntests + p->npieces + 1, sizeof *x->memo);
+    for (uint32_t t = 0; x->memo && t < p->ntests + p->npieces; t++)
+        x->memo[t].group = p->group_of[t];
     x->result = calloc(p->nrules ? p->nrules : 1, sizeof *x->result);
     x->matched = calloc(p->nrules ? p->nrules : 1, sizeof *x->matched);
     x->seen = calloc(p->max_group ? p->max_group : 1, 1);
@@ -307,7 +317,7 @@ static uint32_t run_group(sv_exec *x, sv_event *ev, uint32_t g) {
     uint32_t nhits = sv_prefilter_run(p, g, ev, x->seen, x->hits);
     for (uint32_t k = 0; k < nhits; k++) {
         uint32_t t = tests[x->hits[k]];
-        x->memo[t] = x->gen << 1 | 1;
+        x->memo[t].stamped = x->gen << 1 | 1;
         mark(x->lit_hits, p->lrules, p->lstart[t], p->lstart[t + 1]);
     }
     x->scanned[g] = x->gen;
@@ -317,25 +327,25 @@ static uint32_t run_group(sv_exec *x, sv_event *ev, uint32_t g) {
 /* Whether test or pseudo-test t, of group g, holds: by the group's scan. */
 static bool by_group(sv_exec *x, sv_event *ev, uint32_t t, uint32_t g) {
     if (x->scanned[g] != x->gen) run_group(x, ev, g);
-    return x->memo[t] >> 1 == x->gen;
+    return x->memo[t].stamped >> 1 == x->gen;
 }
 
 static bool test(sv_exec *x, sv_event *ev, uint32_t ti) {
     if (x->scope) return run_test(x, ev, ti);
-    uint32_t m = x->memo[ti];
+    uint32_t m = x->memo[ti].stamped;
     if (m >> 1 == x->gen) return m & 1;
     if (x->shortcuts) {
         const sv_pack *p = x->p;
-        int32_t g = p->group_of[ti];
+        int32_t g = x->memo[ti].group;
         if (g >= 0) return by_group(x, ev, ti, (uint32_t)g);
         uint32_t piece = p->prep[ti].piece;
-        if (piece && !by_group(x, ev, piece, (uint32_t)p->group_of[piece])) {
-            x->memo[ti] = x->gen << 1;
+        if (piece && !by_group(x, ev, piece, (uint32_t)x->memo[piece].group)) {
+            x->memo[ti].stamped = x->gen << 1;
             return false;
         }
     }
     bool r = run_test(x, ev, ti);
-    x->memo[ti] = x->gen << 1 | r;
+    x->memo[ti].stamped = x->gen << 1 | r;
     return r;
 }
 
@@ -483,7 +493,8 @@ static void run_rule(sv_exec *x, sv_event *ev, uint32_t r) {
 size_t sv_exec_run(sv_exec *x, sv_event *ev, uint32_t *out) {
     /* Stamps are 31 bits wide; on wrap-around old memo entries could look current. */
     if (++x->gen >= 1u << 31) {
-        memset(x->memo, 0, (x->p->ntests + x->p->npieces) * sizeof *x->memo);
+        for (uint32_t t = 0; t < x->p->ntests + x->p->npieces; t++)
+            x->memo[t].stamped = 0;
         memset(x->scanned, 0, x->p->ngroups * sizeof *x->scanned);
         x->gen = 1;
     }
