@@ -82,6 +82,9 @@ struct sv_lits {
     entry *contains;
     uint32_t ncontains;
     uint32_t stride;
+    /* The first two bytes of every gram and pair, as load_pair reads them:
+       most positions cost one look at this bitmap, without a hash. */
+    uint64_t *lead;
     gram_index *grams; /* of the literals of 4 bytes or more */
     gram_index *pairs; /* of those of 2 or 3 */
     entry *singles;    /* of one byte */
@@ -130,6 +133,7 @@ void sv_lits_free(sv_lits *l) {
     free(l->contains);
     free(l->singles);
     free_index(l->grams);
+    free(l->lead);
     free_index(l->pairs);
     free(l->bytes);
     free(l->pending);
@@ -287,6 +291,23 @@ static void build_contains(sv_lits *l) {
     l->grams = index_grams(grams, ng);
 }
 
+static void set_bit(uint64_t *bits, uint32_t h) {
+    bits[h >> 6] |= 1ull << (h & 63);
+}
+
+static void lead_of(const sv_lits *l, const gram_index *x) {
+    for (uint32_t k = 0; k < x->start[x->mask + 1]; k++)
+        set_bit(l->lead, load_pair(l->contains[x->grams[k].lit].p + x->grams[k].off));
+}
+
+static void build_lead(sv_lits *l) {
+    if (!l->pairs && !l->grams) return;
+    l->lead = calloc(1u << 10, sizeof *l->lead);
+    if (!l->lead) abort();
+    if (l->pairs) lead_of(l, l->pairs);
+    if (l->grams) lead_of(l, l->grams);
+}
+
 /* The bytes v[a] and v[b] share from byte d on: where they part. */
 static uint32_t part(const entry *v, uint32_t a, uint32_t b, uint32_t d) {
     uint32_t end = v[a].len < v[b].len ? v[a].len : v[b].len;
@@ -354,6 +375,7 @@ void sv_lits_build(sv_lits *l) {
     build_tree(&l->start, start, l->nstart);
     build_tree(&l->end, end, l->nend);
     build_contains(l);
+    build_lead(l);
     free(l->pending);
     l->pending = NULL;
 }
@@ -416,49 +438,34 @@ static void check(const sv_lits *l, const gram_index *x, uint32_t g, const uint8
 static void scan_grams(const sv_lits *l, const uint8_t *t, size_t n, const uint8_t *known,
                        sv_lits_hit hit, void *ctx) {
     const gram_index *x = l->grams;
-    const uint64_t *bits = x->bits;
-    uint32_t shift = x->shift;
+    const uint64_t *lead = l->lead;
     for (size_t i = 0, s = l->stride; i + GRAM <= n; i += s) {
-        uint32_t g = load_gram(t + i), h = hash(g, shift);
-        if (bit_set(bits, h)) check(l, x, g, t, n, i, known, hit, ctx);
+        if (!bit_set(lead, load_pair(t + i))) continue;
+        uint32_t g = load_gram(t + i);
+        if (bit_set(x->bits, hash(g, x->shift))) check(l, x, g, t, n, i, known, hit, ctx);
     }
 }
 
-static void scan_pairs(const sv_lits *l, const uint8_t *t, size_t n, size_t from,
-                       const uint8_t *known, sv_lits_hit hit, void *ctx) {
-    const gram_index *x = l->pairs;
-    const uint64_t *bits = x->bits;
-    uint32_t shift = x->shift;
-    for (size_t i = from; i + 2 <= n; i++) {
-        uint32_t g = load_pair(t + i), h = hash(g, shift);
-        if (bit_set(bits, h)) check(l, x, g, t, n, i, known, hit, ctx);
+/* Position by position: pairs, and grams if the stride is 1. */
+static void scan_led(const sv_lits *l, const uint8_t *t, size_t n, const uint8_t *known,
+                     sv_lits_hit hit, void *ctx) {
+    const gram_index *x = l->stride == 1 ? l->grams : NULL, *y = l->pairs;
+    const uint64_t *lead = l->lead;
+    for (size_t i = 0; i + 2 <= n; i++) {
+        uint32_t pg = load_pair(t + i);
+        if (!bit_set(lead, pg)) continue;
+        if (x && i + GRAM <= n) {
+            uint32_t g = load_gram(t + i);
+            if (bit_set(x->bits, hash(g, x->shift))) check(l, x, g, t, n, i, known, hit, ctx);
+        }
+        if (y && bit_set(y->bits, hash(pg, y->shift))) check(l, y, pg, t, n, i, known, hit, ctx);
     }
-}
-
-/* Grams and pairs both at every position: one pass. */
-static void scan_both(const sv_lits *l, const uint8_t *t, size_t n, const uint8_t *known,
-                      sv_lits_hit hit, void *ctx) {
-    const gram_index *x = l->grams, *y = l->pairs;
-    const uint64_t *xbits = x->bits, *ybits = y->bits;
-    uint32_t xshift = x->shift, yshift = y->shift;
-    size_t i = 0;
-    for (; i + GRAM <= n; i++) {
-        uint32_t g = load_gram(t + i), h = hash(g, xshift);
-        uint32_t pg = load_pair(t + i), ph = hash(pg, yshift);
-        if (bit_set(xbits, h)) check(l, x, g, t, n, i, known, hit, ctx);
-        if (bit_set(ybits, ph)) check(l, y, pg, t, n, i, known, hit, ctx);
-    }
-    scan_pairs(l, t, n, i, known, hit, ctx);
 }
 
 static void scan_contains(const sv_lits *l, const uint8_t *t, size_t n, const uint8_t *known,
                           sv_lits_hit hit, void *ctx) {
-    if (l->grams && l->pairs && l->stride == 1) {
-        scan_both(l, t, n, known, hit, ctx);
-    } else {
-        if (l->grams) scan_grams(l, t, n, known, hit, ctx);
-        if (l->pairs) scan_pairs(l, t, n, 0, known, hit, ctx);
-    }
+    if (l->grams && l->stride > 1) scan_grams(l, t, n, known, hit, ctx);
+    if (l->pairs || (l->grams && l->stride == 1)) scan_led(l, t, n, known, hit, ctx);
     for (uint32_t k = 0; k < l->nsingles; k++)
         if (memchr(t, l->singles[k].p[0], n)) hit(ctx, l->singles[k].id);
 }
