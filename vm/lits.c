@@ -8,18 +8,20 @@
  * literal agrees with, a few bytes in for most values.
  *
  * Contains literals need the whole value, but not every position of it. A
- * literal of at least 4 bytes is found by its 4-byte grams: every position
- * of the text sampled at stride s holds a gram looked up in a bitmap (one
- * load, no dependence between positions, unlike an automaton's state
- * chain), and only a gram whose bit is set is looked up for real and the
- * literals it belongs to compared in full. Each literal lists s grams at
- * consecutive offsets, so one of them starts at a sampled position of any
- * occurrence; s is as large as the shortest literal allows, the bitmap
- * has room for 16 bits per gram listed, and each literal lists the grams of
- * its rarest stretch,
- * rarity judged by how often their byte pairs occur in the set's literals.
- * Literals of 2 or 3 bytes are found the same way by their first two
- * bytes, at every position, and single bytes by memchr.
+ * literal of at least 4 bytes is found by its 4-byte grams: the text is
+ * sampled at stride s, and at each sampled position a bitmap indexed by
+ * the next two bytes says whether any gram starts with them (one load, no
+ * hash, no dependence between positions, unlike an automaton's state
+ * chain); only then is the gram hashed into a second bitmap, and only a
+ * gram whose bit is set there is looked up for real and the literals it
+ * belongs to compared in full. Each literal lists s grams at consecutive
+ * offsets, so one of them starts at a sampled position of any occurrence;
+ * s is as large as the shortest literal allows, the second bitmap has room
+ * for 16 bits per gram listed, and each literal lists the grams of its
+ * rarest stretch, rarity judged by how often their byte pairs occur in the
+ * set's literals. Literals of 2 or 3 bytes are found the same way by their
+ * first two bytes, at every position, and single bytes by memchr. A
+ * literal found once is not compared again in the same text.
  */
 #include <stdlib.h>
 #include <string.h>
