@@ -435,8 +435,7 @@ static void check(const sv_lits *l, const gram_index *x, uint32_t g, const uint8
     }
 }
 
-/* The grams (or pairs) of a text are looked up with the index's fields
-   in registers: check calls out, after which they would be read again. */
+/* At stride s: the lead pair, then the gram. */
 static void scan_grams(const sv_lits *l, const uint8_t *t, size_t n, const uint8_t *known,
                        sv_lits_hit hit, void *ctx) {
     const gram_index *x = l->grams;
