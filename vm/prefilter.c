@@ -41,11 +41,12 @@ enum { K_FOLDED, K_CASED, K_NUMBER, NKINDS };
 typedef struct sv_prefilter_group {
     uint32_t slot;
     uint8_t kind;
-    sv_lits *lits;    /* literal groups: every literal, id = position in tests */
-    sv_raw *raw;      /* keyword groups: their literals in text as written */
-    double *nums;     /* number groups: the constants in ascending order ... */
-    uint32_t *num_at; /* ... and the position in tests of each */
-    uint32_t *tests;  /* the group's tests and pseudo-tests */
+    sv_lits *lits;           /* literal groups: every literal, id = position in tests */
+    sv_raw *raw;             /* keyword groups: their literals in text as written ... */
+    uint32_t shortest_piece; /* ... a value shorter than this holds none */
+    double *nums;            /* number groups: the constants in ascending order ... */
+    uint32_t *num_at;        /* ... and the position in tests of each */
+    uint32_t *tests;         /* the group's tests and pseudo-tests */
     uint32_t ntests;
 } sv_prefilter_group;
 
@@ -203,6 +204,7 @@ static void build_group(sv_pack *p, const pieces *pc, sv_prefilter_group *grp) {
     }
     sv_lits_build(grp->lits);
     if (grp->slot == SV_ANY_SLOT && grp->kind == K_FOLDED) grp->raw = raw_filter(p, pc, grp);
+    if (grp->raw) grp->shortest_piece = sv_raw_shortest(grp->raw);
 }
 
 /* Puts the tests rule r asks that have no class yet in class c. */
@@ -432,7 +434,8 @@ uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *s
             const char *s;
             size_t n;
             if (grp->raw && plain_text(v)) {
-                scan_plain(grp, ev, v, &c);
+                /* Most values are shorter than any piece. */
+                if (v->len >= grp->shortest_piece) scan_plain(grp, ev, v, &c);
                 continue;
             }
             bool ok = grp->kind == K_CASED ? sv_value_text(ev, v, &s, &n)

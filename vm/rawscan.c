@@ -235,6 +235,10 @@ void sv_raw_free(sv_raw *r) {
     free(r);
 }
 
+uint32_t sv_raw_shortest(const sv_raw *r) {
+    return r->m;
+}
+
 bool sv_raw_holds(const sv_raw *r, uint32_t k, const char *s, size_t n) {
     return sv_lit_holds(r->how[k], s, n, r->lits + r->lit_at[k], r->lit_len[k]);
 }

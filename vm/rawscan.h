@@ -19,6 +19,8 @@ typedef struct sv_raw sv_raw;
 sv_raw *sv_raw_new(const sv_pack *p, const char *const *lit, const uint32_t *len,
                    const sv_lit_how *how, uint32_t n);
 void sv_raw_free(sv_raw *r);
+/* No piece is shorter than this: nor is any text that holds one. */
+uint32_t sv_raw_shortest(const sv_raw *r);
 
 /* Calls found(ctx, k) for each literal k whose piece occurs in s, ASCII
    case aside (more than once if it occurs more than once). s is a value's
