@@ -66,7 +66,8 @@ typedef struct gram_index {
    edges edge_byte/edge_node[edges, edges + nedges), by their byte at
    shared. */
 typedef struct node {
-    uint32_t lit, depth, shared; /* the shared bytes: v[lit].p[depth, shared) */
+    const uint8_t *bytes; /* the shared bytes: bytes[depth, shared) (a literal's) */
+    uint32_t depth, shared;
     uint32_t out, nout;
     uint32_t edges, nedges;
 } node;
@@ -319,21 +320,23 @@ static uint32_t part(const entry *v, uint32_t a, uint32_t b, uint32_t d) {
 }
 
 /* Builds the radix tree of v[0, n) (sorted), which it takes over. Nodes
-   are made breadth-first, from a queue of ranges of v (every node's range
-   is v[lit, lit + count)), so that a node's children are consecutive and
-   no literal, however long, deepens the stack. */
+   are made breadth-first, from a queue of ranges of v (node k's is
+   v[first[k], first[k] + count[k])), so that a node's children are
+   consecutive and no literal, however long, deepens the stack. */
 static void build_tree(tree *t, entry *v, uint32_t n) {
     t->v = v;
     t->nodes = xrealloc(NULL, (2 * (size_t)n + 1) * sizeof *t->nodes);
     t->edge_byte = xrealloc(NULL, 2 * (size_t)n + 1);
     t->edge_node = xrealloc(NULL, (2 * (size_t)n + 1) * sizeof *t->edge_node);
-    uint32_t *count = xrealloc(NULL, (2 * (size_t)n + 1) * sizeof *count);
+    uint32_t *first = xrealloc(NULL, 2 * (2 * (size_t)n + 1) * sizeof *first);
+    uint32_t *count = first + 2 * (size_t)n + 1;
     uint32_t nnodes = 1, nedges = 0;
-    t->nodes[0] = (node){.lit = 0, .depth = 0};
-    count[0] = n;
+    t->nodes[0] = (node){.depth = 0};
+    first[0] = 0, count[0] = n;
     for (uint32_t k = 0; k < nnodes; k++) {
         node *x = &t->nodes[k];
-        uint32_t lo = x->lit, hi = lo + count[k];
+        uint32_t lo = first[k], hi = lo + count[k];
+        x->bytes = n ? v[lo].p : NULL;
         x->shared = n ? part(v, lo, hi - 1, x->depth) : 0;
         x->out = lo;
         while (lo < hi && v[lo].len == x->shared)
@@ -347,13 +350,13 @@ static void build_tree(tree *t, entry *v, uint32_t n) {
                 b++;
             t->edge_byte[nedges] = c;
             t->edge_node[nedges++] = nnodes;
-            t->nodes[nnodes] = (node){.lit = a, .depth = x->shared + 1};
-            count[nnodes++] = b - a;
+            t->nodes[nnodes] = (node){.depth = x->shared + 1};
+            first[nnodes] = a, count[nnodes++] = b - a;
             a = b;
         }
         x->nedges = nedges - x->edges;
     }
-    free(count);
+    free(first);
 }
 
 void sv_lits_build(sv_lits *l) {
@@ -406,9 +409,8 @@ static void walk(const tree *t, const uint8_t *text, size_t n, bool from_end, sv
     const node *x = t->nodes;
     for (;;) {
         if (n < x->shared) return;
-        const uint8_t *shared = t->v[x->lit].p;
         for (size_t i = x->depth; i < x->shared; i++)
-            if (byte_at(text, n, i, from_end) != shared[i]) return;
+            if (byte_at(text, n, i, from_end) != x->bytes[i]) return;
         for (const entry *e = &t->v[x->out], *last = e + x->nout; e < last; e++)
             if (!e->eq || n == x->shared) hit(ctx, e->id);
         if (n == x->shared) return;
