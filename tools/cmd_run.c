@@ -378,6 +378,7 @@ int cmd_run(int argc, char **argv) {
     if (!jobs) jobs = sysconf(_SC_NPROCESSORS_ONLN);
     if (jobs < 1) jobs = 1;
     if (jobs > MAX_JOBS) jobs = MAX_JOBS;
+    cfg.jobs = (unsigned)jobs;
 
     rt_output *header = rt_output_new(cfg.format, cfg.fields, cfg.nfields, cfg.with_event);
     rt_output_header(header, out);

@@ -665,6 +665,18 @@ static void work_on(cursor *c) {
     pthread_mutex_unlock(&j->mu);
 }
 
+/* Alone with the input, documents go from the reader's buffer straight to
+   evaluation: nothing is copied, nothing evaluated twice. */
+static void read_alone(cursor *c) {
+    input_job *j = c->j;
+    while (!j->ended) {
+        rt_doc d;
+        rt_read k = next(j, &d);
+        if (k == RT_EOF) break;
+        handle(c, k, &d);
+    }
+}
+
 static void job_free(input_job *j) {
     for (size_t i = 0; i < RING; i++) {
         batch *b = &j->ring[i];
@@ -780,10 +792,14 @@ static void replay_input(void *state, run_input *in, sink *s) {
         int i = mapped_pack(w->r, cfg->opt.profile ? cfg->opt.profile : "none");
         if (i >= 0) use_engine(&c, (engine_ref){true, (size_t)i});
     }
-    pool_offer(s, j);
-    work_on(&c);
-    /* Once no helper is left, every batch read has been committed. */
-    pool_withdraw(s);
+    if (cfg->jobs == 1) {
+        read_alone(&c);
+    } else {
+        pool_offer(s, j);
+        work_on(&c);
+        /* Once no helper is left, every batch read has been committed. */
+        pool_withdraw(s);
+    }
     rt_input_close(ri);
     job_free(j);
 }

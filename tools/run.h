@@ -38,6 +38,7 @@ typedef struct run_config {
     int64_t lateness;  /* correlations: ms an event may come after later ones */
     size_t max_groups; /* correlations: live groups at most */
     size_t max_refs;   /* correlations: event references per match */
+    unsigned jobs;     /* threads (with one, no input is shared) */
 } run_config;
 
 /* One input and what became of it. read = evaluated + skipped + filtered. */
