@@ -98,6 +98,11 @@ seed_placeholders() {
     cp tests/data/placeholders.yml "$out/seeds/placeholders/"
 }
 
+# Literal sets: the committed seeds are enough (tests/fuzz/seeds/lits).
+seed_lits() {
+    mkdir -p "$out/seeds/lits"
+}
+
 seed_mapping() {
     mkdir -p "$out/seeds/mapping"
     cp sigma/profiles/*.yml "$out/seeds/mapping/"
