@@ -98,12 +98,6 @@ void sv_event_add_element(sv_event *ev, uint32_t slot, sv_vtype type, const char
     add_value(ev, slot, type, p, len, escaped, level);
 }
 
-int32_t sv_event_first(const sv_event *ev, uint32_t slot) {
-    if (slot == SV_ANY_SLOT) return ev->any_head;
-    if (slot >= ev->nslots || ev->gen[slot] != ev->cur_gen) return -1;
-    return ev->head[slot].first;
-}
-
 sv_value *sv_event_get(sv_event *ev, uint32_t slot) {
     int32_t i = sv_event_first(ev, slot);
     return i < 0 ? NULL : &ev->vals[i];

@@ -25,8 +25,13 @@ struct sv_event {
     sv_scratch scratch;
 };
 
-/* First value recorded at slot in this event, or -1. */
-int32_t sv_event_first(const sv_event *ev, uint32_t slot);
+/* First value recorded at slot in this event, or -1. Inline: the
+   interpreter asks it of every field a group of the pack reads. */
+static inline int32_t sv_event_first(const sv_event *ev, uint32_t slot) {
+    if (slot == SV_ANY_SLOT) return ev->any_head;
+    if (slot >= ev->nslots || ev->gen[slot] != ev->cur_gen) return -1;
+    return ev->head[slot].first;
+}
 
 /* The same, case-folded. */
 bool sv_value_folded(sv_event *ev, sv_value *v, const char **s, size_t *n);
