@@ -393,8 +393,8 @@ static void scan_plain(const sv_prefilter_group *grp, sv_event *ev, sv_value *v,
     c->ncands = 0;
     c->too_many = false;
     sv_raw_find(grp->raw, v->p, v->len, candidate, c);
-    const char *s;
-    size_t n;
+    const char *s = NULL;
+    size_t n = 0;
     bool ok = (c->ncands || c->too_many) && sv_value_folded(ev, v, &s, &n);
     for (uint32_t i = 0; i < c->ncands; i++) {
         uint32_t k = c->cands[i];
