@@ -15,8 +15,9 @@
  * same way of its literal tests only, which the interpreter answers from
  * the prefilter's one pass over each field; the rule runs when both hold.
  * There an AND takes the operand whose literals are least likely to hold:
- * few of them, asked by few rules (the channel name every rule of a
- * logsource asks holds on most events those rules see), and long.
+ * few of them, asked by few rules, and long. The condition a logsource maps
+ * to is never taken: its channel name holds on almost every event that
+ * passed the first guard, so such a rule would run on all of them.
  */
 #include <stddef.h>
 
@@ -29,6 +30,7 @@ typedef struct policy {
     double (*cost)(const struct policy *pol, const sg_test *t);
     cp_askers *askers;
     void *ctx;
+    bool literal; /* a literal guard: not from a logsource's condition */
 } policy;
 
 /* What a node's guard would be: how many tests, at what cost. */
@@ -86,7 +88,8 @@ static summary of_or(const policy *pol, const sg_node *n, int depth) {
 }
 
 static summary of(const policy *pol, const sg_node *n, int depth) {
-    summary s = {.none = depth > 64}; /* a deeper tree is no cheap guard anyway */
+    /* A deeper tree is no cheap guard anyway. */
+    summary s = {.none = depth > 64 || (pol->literal && n->logsource)};
     if (s.none) return s;
     switch (n->kind) {
     case SG_N_TEST:
@@ -129,7 +132,10 @@ size_t cp_guard(const sg_node *expr, const sg_test **out) {
 }
 
 size_t cp_literal_guard(const sg_node *expr, cp_askers *askers, void *ctx, const sg_test **out) {
-    const policy pol = {
-        .max = CP_LITERAL_GUARD_MAX, .cost = literal_cost, .askers = askers, .ctx = ctx};
+    const policy pol = {.max = CP_LITERAL_GUARD_MAX,
+                        .cost = literal_cost,
+                        .askers = askers,
+                        .ctx = ctx,
+                        .literal = true};
     return guard_of(&pol, expr, out);
 }

@@ -377,6 +377,7 @@ static sg_node *guarded(sg_ruleset *rs, const entry *e, const sg_rule *r) {
     if (!e->cond) return body;
     sg_node *n = sg_node_new(rs->arena, SG_N_AND, 2);
     n->kids[0] = renamed(rs, e, e->cond); /* first, so other logsources stop here */
+    n->kids[0]->logsource = true;
     n->kids[1] = body;
     return n;
 }

@@ -120,6 +120,10 @@ struct sg_node {
        the rule does not name. */
     const char *label;
     sg_pos pos;
+    /* The condition the rule's logsource maps to (mapping.c): it holds on
+       most events the rule's first guard lets through, so a literal guard
+       never takes its channel name. */
+    bool logsource;
 };
 
 /* Metadata every rule format maps onto (Sigma names; Panther fills what it has). */

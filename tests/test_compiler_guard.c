@@ -1,7 +1,8 @@
 /* test_compiler_guard.c: the literal guards the compiler gives rules: the
    literals of one detection rather than those a whole logsource shares, all
    of an OR up to a bound, none for what a literal cannot vouch for (a NOT,
-   a regex, an empty string), each test once. */
+   a regex, an empty string), each test once, never what a logsource maps
+   to. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,8 +21,10 @@ enum { TEXT = 16384 };
 
 /* Compiles the rules (one YAML document each) and writes rule i's literal
    guard into out[i] as "path KIND literal" items joined by ", ", or "none". */
-static void literal_guards(const char *const *yaml, size_t n, char (*out)[TEXT]) {
+static void mapped_literal_guards(const char *profile, const char *const *yaml, size_t n,
+                                  char (*out)[TEXT]) {
     sg_ruleset *rs = sg_ruleset_new(NULL);
+    if (profile) assert_int_equal(sg_use_profile(rs, profile), 0);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(sg_load_buffer(rs, "rule.yml", yaml[i], strlen(yaml[i])), 0);
     assert_int_equal(sg_finish(rs), 0);
@@ -48,6 +51,10 @@ static void literal_guards(const char *const *yaml, size_t n, char (*out)[TEXT])
         }
     }
     sv_pack_free(p);
+}
+
+static void literal_guards(const char *const *yaml, size_t n, char (*out)[TEXT]) {
+    mapped_literal_guards(NULL, yaml, n, out);
 }
 
 static void assert_guard(const char *yaml, const char *want) {
@@ -134,11 +141,31 @@ static void shared_literals_avoided(void **state) {
     assert_guard(yaml[0], "Channel EQ Microsoft-Windows-Sysmon/Operational");
 }
 
+/* What a logsource maps to (a channel and an event ID) holds on every event
+   the rule's first guard lets through: a literal guard never takes it. */
+static void logsource_never_taken(void **state) {
+    (void)state;
+#define PS_MODULE(detection)                                                                       \
+    "title: t\nlogsource: {product: windows, category: ps_module}\ndetection:\n" detection
+    static const char *const yaml[] = {
+        PS_MODULE("  sel:\n    ContextInfo|contains: 'Reset-ComputerMachinePassword'\n"
+                  "  condition: sel\n"),
+        PS_MODULE("  sel:\n    ContextInfo|contains: '*'\n"
+                  "  filter:\n    ContextInfo|contains: '= powershell'\n"
+                  "  condition: sel and not filter\n"),
+    };
+#undef PS_MODULE
+    char got[2][TEXT];
+    mapped_literal_guards("windows-flat", yaml, 2, got);
+    assert_string_equal(got[0], "ContextInfo CONTAINS Reset-ComputerMachinePassword");
+    assert_string_equal(got[1], "none");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(literals_of_a_detection), cmocka_unit_test(none_without_literals),
         cmocka_unit_test(or_up_to_a_bound),        cmocka_unit_test(each_test_once),
-        cmocka_unit_test(shared_literals_avoided),
+        cmocka_unit_test(shared_literals_avoided), cmocka_unit_test(logsource_never_taken),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

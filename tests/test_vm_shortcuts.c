@@ -8,6 +8,7 @@
    without a piece worth looking for);
    - wildcard patterns answered false when their field's group did not find
      their longest literal piece;
+   - the tests that guard no rule, asked one by one until a group scan pays;
    - the glob matcher's fast paths, against a plain backtracking matcher.
    Each event runs through both an interpreter with shortcuts and one
    without, rule by rule, and the matches are also spelled out. */
@@ -428,6 +429,99 @@ static void glob_pieces(void **state) {
     sv_pack_free(p);
 }
 
+/* ---- tests that guard no rule ---- */
+
+#define TEXT(kind_, k)                                                                             \
+    { {.kind = SV_T_##kind_, .slot = 0}, k }
+static const spec asked_tests[] = {
+    TEXT(CONTAINS, "guarded"), /* t0: rule 0's literal guard */
+    TEXT(CONTAINS, "one"),     /* t1 .. t7: rule 1 asks them in turn */
+    TEXT(CONTAINS, "two"),     TEXT(CONTAINS, "three"), TEXT(CONTAINS, "four"),
+    TEXT(PREFIX, "five"),      TEXT(SUFFIX, "six"),     TEXT(EQ, "seven"),
+    TEXT(GLOB, "*eight*x"), /* t8: rule 2's, with a piece */
+};
+enum { ASKED_TESTS = sizeof asked_tests / sizeof *asked_tests };
+
+/* Rule 0 is guarded by t0, rule 1 holds if any of t1 .. t7 does (asked
+   until one holds), rule 2 holds if t8 does and t0 does not. */
+static sv_pack *asked_pack(void) {
+    sv_pack_builder *b = sv_builder_new();
+    uint32_t empty = sv_builder_string(b, "", 0), t0 = 0;
+    assert_int_equal(sv_builder_path(b, "Text"), 0);
+    for (size_t i = 0; i < ASKED_TESTS; i++) {
+        sv_test t = asked_tests[i].t;
+        t.k = sv_builder_string(b, asked_tests[i].k, strlen(asked_tests[i].k));
+        assert_int_equal(sv_builder_test(b, &t), i);
+    }
+    sv_rule r = {.code_start = sv_builder_code_len(b), .code_len = 2, .nregs = 1};
+    r.guard_len = SV_NO_GUARD;
+    r.lit_guard_start = sv_builder_guard(b, &t0, 1);
+    r.lit_guard_len = 1;
+    sv_builder_code(b, INS(TEST, 0, 0));
+    sv_builder_code(b, INS(RET, 0, 0));
+    add_unnamed_rule(b, &r, empty);
+    r = (sv_rule){.code_start = sv_builder_code_len(b), .nregs = 1, .guard_len = SV_NO_GUARD};
+    uint32_t ret = r.code_start + 2 * 7 - 1;
+    for (uint32_t t = 1; t <= 7; t++) {
+        sv_builder_code(b, INS(TEST, 0, t));
+        if (t < 7) sv_builder_code(b, INS(JMPT, 0, ret));
+    }
+    sv_builder_code(b, INS(RET, 0, 0));
+    r.code_len = sv_builder_code_len(b) - r.code_start;
+    add_unnamed_rule(b, &r, empty);
+    r = (sv_rule){.code_start = sv_builder_code_len(b), .nregs = 1, .guard_len = SV_NO_GUARD};
+    sv_builder_code(b, INS(TEST, 0, 0));
+    sv_builder_code(b, INS(JMPT, 0, r.code_start + 4));
+    sv_builder_code(b, INS(TEST, 0, 8));
+    sv_builder_code(b, INS(RET, 0, 0));
+    sv_builder_code(b, INS(SET, 0, 0));
+    sv_builder_code(b, INS(RET, 0, 0));
+    r.code_len = sv_builder_code_len(b) - r.code_start;
+    add_unnamed_rule(b, &r, empty);
+    return load_built(b);
+}
+
+#define T(text)                                                                                    \
+    { 0, SV_V_STR, text }
+static const event asked_events[] = {
+    {{T("nothing at all")}, ""},
+    {{T("one")}, "1"},                /* the first ask holds */
+    {{T("x four y")}, "1"},           /* the fourth */
+    {{T("five and more")}, "1"},      /* the fifth: the group is scanned */
+    {{T("it ends in six")}, "1"},     /* ... and answers the sixth */
+    {{T("seven")}, "1"},              /* ... and the seventh */
+    {{T("seven "), T("SEVEN")}, "1"}, /* any value of the field */
+    {{T("a guarded one")}, "0 1"},    /* asked before and after the guard */
+    {{T("eight then x")}, "2"},       /* the piece found, the glob holds */
+    {{T("eight then y")}, ""},        /* the piece found, the glob does not */
+    {{T("guarded eight x")}, "0"},    /* rule 2 is not asked t8 */
+    {{T("fivE"), T("the eight, one x")}, "1 2"},
+};
+
+/* A field's tests that guard no rule form a group of their own (asked), so
+   that an event scans up front only those that do; asked one by one or by
+   the group's scan, they answer the same. */
+static void asked_groups(void **state) {
+    (void)state;
+    sv_pack *p = asked_pack();
+    assert_int_equal(p->ngroups, 1); /* t0 alone is asked as itself */
+    uint32_t n;
+    const uint32_t *tests = sv_prefilter_tests(p, 0, &n);
+    assert_true(sv_prefilter_asked(p, 0));
+    assert_int_equal(n, 8); /* t1 .. t7 and t8's piece */
+    for (uint32_t k = 0; k + 1 < n; k++)
+        assert_int_equal(tests[k], k + 1);
+    check(p, 1, asked_events, sizeof asked_events / sizeof *asked_events);
+    sv_pack_free(p);
+    /* Guarding rules, the same literals form a group that is not asked. */
+    p = pack_of((const char *const[]){"Text"}, 1, asked_tests, ASKED_TESTS, LIT);
+    assert_int_equal(p->ngroups, 1);
+    sv_prefilter_tests(p, 0, &n);
+    assert_int_equal(n, ASKED_TESTS); /* the glob counts by its piece */
+    assert_false(sv_prefilter_asked(p, 0));
+    sv_pack_free(p);
+}
+
 /* ---- the glob matcher ---- */
 
 static size_t char_len(const char *s, size_t n) {
@@ -489,6 +583,7 @@ int main(void) {
         cmocka_unit_test(keyword_pieces),    cmocka_unit_test(keyword_groups_by_guard),
         cmocka_unit_test(keyword_windows),   cmocka_unit_test(keyword_everywhere),
         cmocka_unit_test(glob_pieces),       cmocka_unit_test(glob_matcher),
+        cmocka_unit_test(asked_groups),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }

@@ -9,7 +9,12 @@
    hits mark the rules they guard; the other guard tests are asked one by
    one. The rules then run in rule order, as they do without these
    shortcuts. A wildcard test whose needed piece the scan of its field did
-   not find does not hold, without matching it. */
+   not find does not hold, without matching it.
+
+   A group of tests that guard no rule is asked only by the rules that run,
+   which often want one or two of its literals (a filter's): the first
+   ASKS_BEFORE_SCAN tests asked of it in an event are answered one by one,
+   and only a further one has the group scanned. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdlib.h>
@@ -33,6 +38,7 @@ enum {
     RE_JIT_STACK = 1024 * 1024,
     RE_GIVE_UPS_PER_EVENT = 8
 };
+enum { ASKS_BEFORE_SCAN = 4 };
 
 /* A test's answer for the event stamped gen: gen << 1 | result (valid when
    the stamp is current), next to the prefilter group that answers it
@@ -42,9 +48,15 @@ typedef struct test_memo {
     int32_t group;
 } test_memo;
 
+/* How many tests of a group were answered one by one in the event stamped
+   gen. */
+struct asks {
+    uint32_t gen, n;
+};
+
 struct sv_exec {
     const sv_pack *p;
-    uint32_t gen;   /* this event's stamp */
+    uint32_t gen;    /* this event's stamp */
     test_memo *memo; /* per test and pseudo-test */
     uint8_t reg[256];
     pcre2_match_data *md;
@@ -59,6 +71,7 @@ struct sv_exec {
     uint8_t *seen;      /* the prefilter's scratch */
     uint32_t *hits;     /* which tests of a prefilter group hold */
     uint32_t *scanned;  /* per prefilter group: the stamp of the event it was scanned for */
+    struct asks *asks;  /* per prefilter group whose tests guard no rule */
     uint64_t *reach;    /* per rule: its guard holds for this event */
     uint64_t *lit_hits; /* per rule: its literal guard holds for this event */
 };
@@ -75,10 +88,11 @@ sv_exec *sv_exec_new(const sv_pack *p) {
     x->seen = calloc(p->max_group ? p->max_group : 1, 1);
     x->hits = calloc(p->max_group ? p->max_group : 1, sizeof *x->hits);
     x->scanned = calloc(p->ngroups ? p->ngroups : 1, sizeof *x->scanned);
+    x->asks = calloc(p->ngroups ? p->ngroups : 1, sizeof *x->asks);
     x->reach = calloc(p->nrules / 64 + 1, sizeof *x->reach);
     x->lit_hits = calloc(p->nrules / 64 + 1, sizeof *x->lit_hits);
     x->shortcuts = true;
-    if (!x->seen || !x->hits || !x->scanned || !x->reach || !x->lit_hits) abort();
+    if (!x->seen || !x->hits || !x->scanned || !x->asks || !x->reach || !x->lit_hits) abort();
     x->md = pcre2_match_data_create(1, NULL);
     x->mc = pcre2_match_context_create(NULL);
     x->js = pcre2_jit_stack_create(32 * 1024, RE_JIT_STACK, NULL);
@@ -100,6 +114,7 @@ void sv_exec_free(sv_exec *x) {
     free(x->seen);
     free(x->hits);
     free(x->scanned);
+    free(x->asks);
     free(x->reach);
     free(x->lit_hits);
     free(x->result);
@@ -324,6 +339,16 @@ static uint32_t run_group(sv_exec *x, sv_event *ev, uint32_t g) {
     return nhits;
 }
 
+/* Whether a test of group g is to be answered by the group's scan (else on
+   its own): once the group is scanned for this event, or when it guards
+   rules, or when enough of its tests have been asked. */
+static bool scan_for(sv_exec *x, uint32_t g) {
+    if (x->scanned[g] == x->gen || !sv_prefilter_asked(x->p, g)) return true;
+    struct asks *a = &x->asks[g];
+    if (a->gen != x->gen) *a = (struct asks){x->gen, 0};
+    return a->n++ == ASKS_BEFORE_SCAN;
+}
+
 /* Whether test or pseudo-test t, of group g, holds: by the group's scan. */
 static bool by_group(sv_exec *x, sv_event *ev, uint32_t t, uint32_t g) {
     if (x->scanned[g] != x->gen) run_group(x, ev, g);
@@ -337,9 +362,10 @@ static bool test(sv_exec *x, sv_event *ev, uint32_t ti) {
     if (x->shortcuts) {
         const sv_pack *p = x->p;
         int32_t g = x->memo[ti].group;
-        if (g >= 0) return by_group(x, ev, ti, (uint32_t)g);
+        if (g >= 0 && scan_for(x, (uint32_t)g)) return by_group(x, ev, ti, (uint32_t)g);
         uint32_t piece = p->prep[ti].piece;
-        if (piece && !by_group(x, ev, piece, (uint32_t)x->memo[piece].group)) {
+        if (piece && scan_for(x, (uint32_t)x->memo[piece].group) &&
+            !by_group(x, ev, piece, (uint32_t)x->memo[piece].group)) {
             x->memo[ti].stamped = x->gen << 1;
             return false;
         }
@@ -496,6 +522,7 @@ size_t sv_exec_run(sv_exec *x, sv_event *ev, uint32_t *out) {
         for (uint32_t t = 0; t < x->p->ntests + x->p->npieces; t++)
             x->memo[t].stamped = 0;
         memset(x->scanned, 0, x->p->ngroups * sizeof *x->scanned);
+        memset(x->asks, 0, x->p->ngroups * sizeof *x->asks);
         x->gen = 1;
     }
     x->event_give_ups = 0;

@@ -158,5 +158,7 @@ uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *s
 /* Group g's tests and pseudo-tests, and the slot they read. */
 const uint32_t *sv_prefilter_tests(const sv_pack *p, uint32_t g, uint32_t *n);
 uint32_t sv_prefilter_slot(const sv_pack *p, uint32_t g);
+/* Whether group g's tests guard no rule: asked only by rules that run. */
+bool sv_prefilter_asked(const sv_pack *p, uint32_t g);
 
 #endif

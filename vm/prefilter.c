@@ -20,6 +20,13 @@
  * (numbered after the pack's tests), so that the scan the group makes
  * anyway tells whether the pattern can match at all.
  *
+ * Per event only the tests in some rule's guard must be answered before
+ * any rule runs; the others are asked by the few rules that then run. So a
+ * field's tests that guard no rule form a group of their own, scanned only
+ * when one of them is asked: the group an event scans up front holds the
+ * 23 literals the guards of PowerShell module rules name in ContextInfo, not
+ * all 301 (down to "iex") their conditions test.
+ *
  * A keyword group reads every value of every event, almost none of which
  * holds any of its literals: it first looks for them in the text as
  * written (rawscan.c), and decodes and checks a value only for the
@@ -37,6 +44,9 @@
 /* What a group answers: literal tests on folded text, on the text as it
    is (cased), or numeric equalities. */
 enum { K_FOLDED, K_CASED, K_NUMBER, NKINDS };
+/* Whether a group's tests guard rules (scanned for every event that has
+   the field) or not (scanned when a running rule asks one). */
+enum { T_GUARDS, T_ASKED, NTIERS };
 
 typedef struct sv_prefilter_group {
     uint32_t slot;
@@ -48,6 +58,7 @@ typedef struct sv_prefilter_group {
     uint32_t *num_at;        /* ... and the position in tests of each */
     uint32_t *tests;         /* the group's tests and pseudo-tests */
     uint32_t ntests;
+    bool asked; /* its tests guard no rule */
 } sv_prefilter_group;
 
 /* Field groups worth a literal set: one literal is as fast through
@@ -239,11 +250,28 @@ static uint32_t *keyword_classes(const sv_pack *p, uint32_t *nclasses) {
     return cls;
 }
 
+/* Per test, whether some rule's guard or literal guard lists it. */
+static bool *guard_tests(const sv_pack *p) {
+    bool *in = calloc(p->ntests ? p->ntests : 1, sizeof *in);
+    if (!in) abort();
+    for (uint32_t r = 0; r < p->nrules; r++) {
+        const sv_rule *ru = &p->rules[r];
+        if (ru->guard_len != SV_NO_GUARD)
+            for (uint32_t g = 0; g < ru->guard_len; g++)
+                in[p->guards[ru->guard_start + g]] = true;
+        if (ru->lit_guard_len != SV_NO_GUARD)
+            for (uint32_t g = 0; g < ru->lit_guard_len; g++)
+                in[p->guards[ru->lit_guard_start + g]] = true;
+    }
+    return in;
+}
+
 void sv_prefilter_build(sv_pack *p) {
-    /* Groups are found by (slot, kind) in a table: the keyword classes as
-       slots past the paths. */
+    /* Groups are found by (slot, kind, tier) in a table: the keyword
+       classes as slots past the paths. */
     uint32_t nclasses, *keyword_class = keyword_classes(p, &nclasses);
-    uint32_t nkeys = (p->npaths + nclasses) * NKINDS;
+    bool *guards = guard_tests(p);
+    uint32_t nkeys = (p->npaths + nclasses) * NKINDS * NTIERS;
     uint32_t *count = calloc(nkeys, sizeof *count);
     int32_t *key_of = xmalloc((p->ntests ? p->ntests : 1) * sizeof *key_of);
     int32_t *group_at = xmalloc(nkeys * sizeof *group_at);
@@ -262,24 +290,28 @@ void sv_prefilter_build(sv_pack *p) {
         uint32_t slot = p->tests[i].slot;
         if (slot == SV_ANY_SLOT)
             slot = p->npaths + (keyword_class[i] == UINT32_MAX ? 0 : keyword_class[i]);
-        key_of[i] = (int32_t)(slot * NKINDS + (uint32_t)kind);
+        uint32_t tier = guards[i] ? T_GUARDS : T_ASKED;
+        key_of[i] = (int32_t)((slot * NKINDS + (uint32_t)kind) * NTIERS + tier);
         count[key_of[i]]++;
         if (p->tests[i].kind == SV_T_GLOB) add_piece(&pc, i, piece, piece_len);
     }
     free(piece);
     free(keyword_class);
+    free(guards);
     p->ngroups = 0;
     for (uint32_t key = 0; key < nkeys; key++)
-        group_at[key] =
-            count[key] >= (key < p->npaths * NKINDS ? MIN_GROUP : 1) ? (int32_t)p->ngroups++ : -1;
+        group_at[key] = count[key] >= (key < p->npaths * NKINDS * NTIERS ? MIN_GROUP : 1)
+                            ? (int32_t)p->ngroups++
+                            : -1;
     p->groups = calloc(p->ngroups ? p->ngroups : 1, sizeof *p->groups);
     if (!p->groups) abort();
     for (uint32_t key = 0; key < nkeys; key++) {
         if (group_at[key] < 0) continue;
-        uint32_t slot = key / NKINDS;
+        uint32_t slot = key / NTIERS / NKINDS;
         p->groups[group_at[key]] =
             (sv_prefilter_group){.slot = slot >= p->npaths ? SV_ANY_SLOT : slot,
-                                 .kind = (uint8_t)(key % NKINDS),
+                                 .kind = (uint8_t)(key / NTIERS % NKINDS),
+                                 .asked = key % NTIERS == T_ASKED,
                                  .tests = xmalloc(count[key] * sizeof(uint32_t))};
     }
     /* Pseudo-tests are numbered in the order of their patterns' tests. */
@@ -341,6 +373,10 @@ const uint32_t *sv_prefilter_tests(const sv_pack *p, uint32_t g, uint32_t *n) {
 
 uint32_t sv_prefilter_slot(const sv_pack *p, uint32_t g) {
     return p->groups[g].slot;
+}
+
+bool sv_prefilter_asked(const sv_pack *p, uint32_t g) {
+    return p->groups[g].asked;
 }
 
 /* Pieces found in one value whose literals are checked one by one; a
