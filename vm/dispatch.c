@@ -33,6 +33,30 @@ static void *xcalloc(size_t n, size_t size) {
     return p;
 }
 
+/* Where the groups of slot s are listed: keyword groups after the paths'. */
+static uint32_t slot_index(const sv_pack *p, uint32_t s) {
+    return s == SV_ANY_SLOT ? p->npaths : s;
+}
+
+/* The literal groups of each slot together, so that an event visits
+   those of the fields it has, not all. */
+static void by_slot(sv_pack *p) {
+    uint32_t n = p->npaths + 1, *at = xcalloc(n + 1, sizeof *at);
+    for (uint32_t i = 0; i < p->nlgroups; i++)
+        at[slot_index(p, p->lgroups[i].slot) + 1]++;
+    for (uint32_t s = 0; s < n; s++)
+        at[s + 1] += at[s];
+    sv_lit_group *sorted = xcalloc(p->nlgroups, sizeof *sorted);
+    uint32_t *fill = xcalloc(n, sizeof *fill);
+    memcpy(fill, at, n * sizeof *fill);
+    for (uint32_t i = 0; i < p->nlgroups; i++)
+        sorted[fill[slot_index(p, p->lgroups[i].slot)]++] = p->lgroups[i];
+    free(fill);
+    free(p->lgroups);
+    p->lgroups = sorted;
+    p->lgroups_at = at;
+}
+
 /* The groups that hold literal guard tests, each with the rules whose
    literal guards list those tests, as the nonzero words of a bitset (in no
    particular order). Only the words a group touches are visited, so that
@@ -68,6 +92,7 @@ static void lit_groups(sv_pack *p) {
     }
     free(set);
     free(touched);
+    by_slot(p);
 }
 
 /* For each test and pseudo-test t, the rules that list it in their guard
@@ -170,6 +195,7 @@ void sv_dispatch_free(sv_pack *p) {
     free(p->lstart);
     free(p->lrules);
     free(p->lgroups);
+    free(p->lgroups_at);
     free(p->lbits);
     free(p->lloose);
     free(p->no_lit_guard);
@@ -178,5 +204,6 @@ void sv_dispatch_free(sv_pack *p) {
     p->gbits = p->lbits = NULL;
     p->always = p->no_lit_guard = NULL;
     p->lgroups = NULL;
+    p->lgroups_at = NULL;
     p->nggroups = p->ngloose = p->nlgroups = p->nlloose = 0;
 }

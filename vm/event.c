@@ -12,7 +12,8 @@ sv_event *sv_event_new(size_t nslots) {
     ev->nslots = nslots;
     ev->head = calloc(nslots ? nslots : 1, sizeof *ev->head);
     ev->gen = calloc(nslots ? nslots : 1, sizeof *ev->gen);
-    if (!ev->head || !ev->gen) abort();
+    ev->present = calloc(nslots ? nslots : 1, sizeof *ev->present);
+    if (!ev->head || !ev->gen || !ev->present) abort();
     ev->cur_gen = 1;
     ev->any_head = -1;
     return ev;
@@ -22,13 +23,14 @@ void sv_event_free(sv_event *ev) {
     if (!ev) return;
     free(ev->head);
     free(ev->gen);
+    free(ev->present);
     free(ev->vals);
     sv_scratch_free(&ev->scratch);
     free(ev);
 }
 
 void sv_event_reset(sv_event *ev) {
-    ev->nvals = 0;
+    ev->nvals = ev->npresent = 0;
     ev->any_head = ev->any_tail = -1;
     sv_scratch_reset(&ev->scratch);
     if (++ev->cur_gen == 0) { /* wrapped: stamps from 2^32 events ago would look current */
@@ -51,6 +53,7 @@ static inline void put_value(sv_event *ev, uint32_t slot, sv_vtype type, const c
         if (ev->gen[slot] != ev->cur_gen) {
             ev->gen[slot] = ev->cur_gen;
             ev->head[slot].first = ev->head[slot].last = -1;
+            ev->present[ev->npresent++] = slot;
         }
         head = &ev->head[slot].first;
         tail = &ev->head[slot].last;

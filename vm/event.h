@@ -19,6 +19,7 @@ struct sv_event {
     } * head;
     uint32_t *gen; /* head[i] is valid only when gen[i] == cur_gen */
     uint32_t cur_gen;
+    uint32_t *present, npresent; /* the slots with values, in the order of their first */
     sv_value *vals;
     size_t nvals, cap;
     int32_t any_head, any_tail;

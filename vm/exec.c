@@ -471,6 +471,18 @@ static bool reaches_some(const uint64_t *bits, const sv_rule_bits *from, const s
     return false;
 }
 
+/* Scans the literal groups of the field at slot s (npaths: keyword groups)
+   that may let through a rule that passed its first guard. */
+static void lit_groups_of(sv_exec *x, sv_event *ev, uint32_t s) {
+    const sv_pack *p = x->p;
+    for (uint32_t i = p->lgroups_at[s]; i < p->lgroups_at[s + 1]; i++) {
+        const sv_lit_group *lg = &p->lgroups[i];
+        if (x->scanned[lg->group] != x->gen &&
+            reaches_some(x->reach, p->lbits + lg->first, p->lbits + lg->end))
+            run_group(x, ev, lg->group);
+    }
+}
+
 /* Marks in x->reach the rules whose guards both hold for the event. The
    literal guards are asked only for rules that passed the first guard. */
 static void reach(sv_exec *x, sv_event *ev) {
@@ -491,12 +503,9 @@ static void reach(sv_exec *x, sv_event *ev) {
         if (test(x, ev, t))
             mark_bits(x->reach, p->gbits + p->gstart[t], p->gbits + p->gstart[t + 1]);
     }
-    for (uint32_t i = 0; i < p->nlgroups; i++) {
-        const sv_lit_group *lg = &p->lgroups[i];
-        if (x->scanned[lg->group] != x->gen && sv_event_first(ev, lg->slot) >= 0 &&
-            reaches_some(x->reach, p->lbits + lg->first, p->lbits + lg->end))
-            run_group(x, ev, lg->group);
-    }
+    for (uint32_t i = 0; i < ev->npresent; i++)
+        if (ev->present[i] < p->npaths) lit_groups_of(x, ev, ev->present[i]);
+    if (ev->any_head >= 0) lit_groups_of(x, ev, p->npaths);
     for (uint32_t i = 0; i < p->nlloose; i++) {
         uint32_t t = p->lloose[i], from = p->lstart[t], to = p->lstart[t + 1], k = from;
         while (k < to && !reached(x->reach, p->lrules[k]))

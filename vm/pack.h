@@ -121,8 +121,9 @@ struct sv_pack {
        tests that no group holds; and per rule, as a bitset, whether it has
        no literal guard. */
     uint32_t *lstart, *lrules;
-    sv_lit_group *lgroups;
-    uint32_t nlgroups;
+    sv_lit_group *lgroups; /* by slot: those of slot s at [lgroups_at[s], lgroups_at[s + 1]),
+                              keyword groups as slot npaths */
+    uint32_t nlgroups, *lgroups_at;
     sv_rule_bits *lbits;
     uint32_t *lloose, nlloose;
     uint64_t *no_lit_guard;
