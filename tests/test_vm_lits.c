@@ -153,12 +153,43 @@ static void one_literal_check(void **state) {
     assert_false(sv_lit_holds(SV_LIT_SUFFIX, "abc", 3, "ab", 2));
 }
 
+/* sv_find agrees with a byte-by-byte search: needles of every length up
+   to past a vector's width, at every offset of texts that cross the
+   sixteen-byte steps, over a small alphabet (so that first and last bytes
+   agree often without the rest), NUL and 0xFF bytes included. */
+static void find_agrees_with_naive(void **state) {
+    (void)state;
+    static const char alpha[] = {'a', 'b', 'c', '\0', (char)0xff};
+    unsigned seed = 7;
+    for (int round = 0; round < 20000; round++) {
+        char text[80], needle[24];
+        size_t n = (seed = seed * 1103515245 + 12345) >> 16 & 63;
+        size_t kn = (seed = seed * 1103515245 + 12345) >> 16 & 15;
+        if (round % 7 == 0) kn += 8;
+        for (size_t i = 0; i < n; i++)
+            text[i] = alpha[(seed = seed * 1103515245 + 12345) >> 16 & 3];
+        for (size_t i = 0; i < kn; i++)
+            needle[i] = alpha[(seed = seed * 1103515245 + 12345) >> 16 & 3];
+        if (round % 3 == 0 && kn <= n) { /* plant it at a random offset */
+            size_t at = ((seed = seed * 1103515245 + 12345) >> 16) % (n - kn + 1);
+            memcpy(text + at, needle, kn);
+        }
+        if (round % 11 == 0 && n) text[((seed = seed * 1103515245 + 12345) >> 16) % n] = alpha[4];
+        const char *want = NULL;
+        for (size_t i = 0; !want && i + kn <= n; i++)
+            if (!memcmp(text + i, needle, kn)) want = text + i;
+        const char *got = sv_find(text, n, needle, kn);
+        if (got != want)
+            fail_msg("round %d: needle of %zu bytes in %zu: at %td, expected %td", round, kn, n,
+                     got ? got - text : -1, want ? want - text : -1);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(every_kind_at_the_ends),
-        cmocka_unit_test(shared_prefixes),
-        cmocka_unit_test(agrees_with_naive_check),
-        cmocka_unit_test(one_literal_check),
+        cmocka_unit_test(every_kind_at_the_ends),  cmocka_unit_test(shared_prefixes),
+        cmocka_unit_test(agrees_with_naive_check), cmocka_unit_test(one_literal_check),
+        cmocka_unit_test(find_agrees_with_naive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

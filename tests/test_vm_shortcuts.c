@@ -435,15 +435,16 @@ static void glob_pieces(void **state) {
     { {.kind = SV_T_##kind_, .slot = 0}, k }
 static const spec asked_tests[] = {
     TEXT(CONTAINS, "guarded"), /* t0: rule 0's literal guard */
-    TEXT(CONTAINS, "one"),     /* t1 .. t7: rule 1 asks them in turn */
-    TEXT(CONTAINS, "two"),     TEXT(CONTAINS, "three"), TEXT(CONTAINS, "four"),
-    TEXT(PREFIX, "five"),      TEXT(SUFFIX, "six"),     TEXT(EQ, "seven"),
-    TEXT(GLOB, "*eight*x"), /* t8: rule 2's, with a piece */
+    /* t1 .. t12: rule 1 asks them in turn, more than are answered alone */
+    TEXT(CONTAINS, "w01"), TEXT(CONTAINS, "w02"), TEXT(CONTAINS, "w03"), TEXT(CONTAINS, "w04"),
+    TEXT(CONTAINS, "w05"), TEXT(CONTAINS, "w06"), TEXT(CONTAINS, "w07"), TEXT(CONTAINS, "w08"),
+    TEXT(CONTAINS, "w09"), TEXT(CONTAINS, "w10"), TEXT(PREFIX, "p11"), TEXT(EQ, "e12"),
+    TEXT(GLOB, "*eight*x"), /* t13: rule 2's, with a piece */
 };
-enum { ASKED_TESTS = sizeof asked_tests / sizeof *asked_tests };
+enum { ASKED_TESTS = sizeof asked_tests / sizeof *asked_tests, CHAIN = ASKED_TESTS - 2 };
 
-/* Rule 0 is guarded by t0, rule 1 holds if any of t1 .. t7 does (asked
-   until one holds), rule 2 holds if t8 does and t0 does not. */
+/* Rule 0 is guarded by t0, rule 1 holds if any of t1 .. t12 does (asked
+   until one holds), rule 2 holds if t13 does and t0 does not. */
 static sv_pack *asked_pack(void) {
     sv_pack_builder *b = sv_builder_new();
     uint32_t empty = sv_builder_string(b, "", 0), t0 = 0;
@@ -461,10 +462,10 @@ static sv_pack *asked_pack(void) {
     sv_builder_code(b, INS(RET, 0, 0));
     add_unnamed_rule(b, &r, empty);
     r = (sv_rule){.code_start = sv_builder_code_len(b), .nregs = 1, .guard_len = SV_NO_GUARD};
-    uint32_t ret = r.code_start + 2 * 7 - 1;
-    for (uint32_t t = 1; t <= 7; t++) {
+    uint32_t ret = r.code_start + 2 * CHAIN - 1;
+    for (uint32_t t = 1; t <= CHAIN; t++) {
         sv_builder_code(b, INS(TEST, 0, t));
-        if (t < 7) sv_builder_code(b, INS(JMPT, 0, ret));
+        if (t < CHAIN) sv_builder_code(b, INS(JMPT, 0, ret));
     }
     sv_builder_code(b, INS(RET, 0, 0));
     r.code_len = sv_builder_code_len(b) - r.code_start;
@@ -472,7 +473,7 @@ static sv_pack *asked_pack(void) {
     r = (sv_rule){.code_start = sv_builder_code_len(b), .nregs = 1, .guard_len = SV_NO_GUARD};
     sv_builder_code(b, INS(TEST, 0, 0));
     sv_builder_code(b, INS(JMPT, 0, r.code_start + 4));
-    sv_builder_code(b, INS(TEST, 0, 8));
+    sv_builder_code(b, INS(TEST, 0, CHAIN + 1));
     sv_builder_code(b, INS(RET, 0, 0));
     sv_builder_code(b, INS(SET, 0, 0));
     sv_builder_code(b, INS(RET, 0, 0));
@@ -485,17 +486,21 @@ static sv_pack *asked_pack(void) {
     { 0, SV_V_STR, text }
 static const event asked_events[] = {
     {{T("nothing at all")}, ""},
-    {{T("one")}, "1"},                /* the first ask holds */
-    {{T("x four y")}, "1"},           /* the fourth */
-    {{T("five and more")}, "1"},      /* the fifth: the group is scanned */
-    {{T("it ends in six")}, "1"},     /* ... and answers the sixth */
-    {{T("seven")}, "1"},              /* ... and the seventh */
-    {{T("seven "), T("SEVEN")}, "1"}, /* any value of the field */
-    {{T("a guarded one")}, "0 1"},    /* asked before and after the guard */
-    {{T("eight then x")}, "2"},       /* the piece found, the glob holds */
-    {{T("eight then y")}, ""},        /* the piece found, the glob does not */
-    {{T("guarded eight x")}, "0"},    /* rule 2 is not asked t8 */
-    {{T("fivE"), T("the eight, one x")}, "1 2"},
+    {{T("w01")}, "1"},             /* the first ask holds */
+    {{T("x W04 y")}, "1"},         /* the fourth */
+    {{T("w08 and more")}, "1"},    /* the eighth */
+    {{T("w09 and more")}, "1"},    /* the ninth: the group is scanned */
+    {{T("it ends in w10")}, "1"},  /* ... and answers the tenth */
+    {{T("p11 starts it")}, "1"},   /* ... the eleventh */
+    {{T("x p11")}, ""},            /* (not a prefix) */
+    {{T("e12")}, "1"},             /* ... and the twelfth */
+    {{T("e12 "), T("E12")}, "1"},  /* any value of the field */
+    {{T("a guarded w09")}, "0 1"}, /* asked before and after the guard */
+    {{T("eight then x")}, "2"},    /* the piece found, the glob holds */
+    {{T("eight then y")}, ""},     /* the piece found, the glob does not */
+    {{T("guarded eight x")}, "0"}, /* rule 2 is not asked t13 */
+    {{T("e12"), T("the eight, w10 x")}, "1 2"},
+    {{T("eight, w12 x")}, "2"}, /* the group scanned, then the piece */
 };
 
 /* A field's tests that guard no rule form a group of their own (asked), so
@@ -508,7 +513,7 @@ static void asked_groups(void **state) {
     uint32_t n;
     const uint32_t *tests = sv_prefilter_tests(p, 0, &n);
     assert_true(sv_prefilter_asked(p, 0));
-    assert_int_equal(n, 8); /* t1 .. t7 and t8's piece */
+    assert_int_equal(n, CHAIN + 1); /* t1 .. t12 and t13's piece */
     for (uint32_t k = 0; k + 1 < n; k++)
         assert_int_equal(tests[k], k + 1);
     check(p, 1, asked_events, sizeof asked_events / sizeof *asked_events);

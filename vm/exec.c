@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lits.h"
 #include "match.h"
 #include "pack.h"
 #include "scope.h"
@@ -38,7 +39,7 @@ enum {
     RE_JIT_STACK = 1024 * 1024,
     RE_GIVE_UPS_PER_EVENT = 8
 };
-enum { ASKS_BEFORE_SCAN = 4 };
+enum { ASKS_BEFORE_SCAN = 8 };
 
 /* A test's answer for the event stamped gen: gen << 1 | result (valid when
    the stamp is current), next to the prefilter group that answers it
@@ -130,7 +131,7 @@ static bool str_cmp(unsigned how, const char *s, size_t n, const char *k, size_t
     case SV_T_EQ: return n == kn && memcmp(s, k, n) == 0;
     case SV_T_PREFIX: return n >= kn && memcmp(s, k, kn) == 0;
     case SV_T_SUFFIX: return n >= kn && memcmp(s + n - kn, k, kn) == 0;
-    case SV_T_CONTAINS: return kn == 0 || (n >= kn && memmem(s, n, k, kn) != NULL);
+    case SV_T_CONTAINS: return sv_find(s, n, k, kn) != NULL;
     default: return false;
     }
 }

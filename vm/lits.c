@@ -25,6 +25,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "lits.h"
 
@@ -387,13 +390,33 @@ void sv_lits_build(sv_lits *l) {
 
 /* ---- scanning ---- */
 
+const char *sv_find(const char *s, size_t n, const char *k, size_t kn) {
+    if (kn > n) return NULL;
+    if (kn < 2) return kn ? memchr(s, k[0], n) : s;
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i first = _mm_set1_epi8(k[0]), last = _mm_set1_epi8(k[kn - 1]);
+    for (; i + kn - 1 + 16 <= n; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i + kn - 1));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
+        for (; m; m &= m - 1) {
+            const char *at = s + i + (unsigned)__builtin_ctz(m);
+            if (!memcmp(at + 1, k + 1, kn - 2)) return at;
+        }
+    }
+#endif
+    return memmem(s + i, n - i, k, kn);
+}
+
 bool sv_lit_holds(sv_lit_how how, const char *s, size_t n, const char *lit, size_t len) {
     if (len > n) return false;
     switch (how) {
     case SV_LIT_EQ: return n == len && !memcmp(s, lit, len);
     case SV_LIT_PREFIX: return !memcmp(s, lit, len);
     case SV_LIT_SUFFIX: return !memcmp(s + n - len, lit, len);
-    default: return len == 0 || memmem(s, n, lit, len) != NULL;
+    default: return sv_find(s, n, lit, len) != NULL;
     }
 }
 
