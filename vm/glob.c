@@ -3,6 +3,7 @@
    matcher has a single escaping rule. */
 #include <string.h>
 
+#include "lits.h"
 #include "match.h"
 
 /* Matches the one pattern item at pat[*p] (not a star) against the character
@@ -34,6 +35,15 @@ static int ascii_item(const char *pat, size_t plen, size_t p) {
     return c < 0x80 ? c : -1;
 }
 
+/* How many bytes from pat[p] on are plain literal ones (no wildcard, no
+   escape), if the first is ASCII. */
+static size_t plain_run(const char *pat, size_t plen, size_t p) {
+    size_t q = p;
+    while (q < plen && pat[q] != '*' && pat[q] != '?' && pat[q] != '\\')
+        q++;
+    return q > p && (unsigned char)pat[p] < 0x80 ? q - p : 0;
+}
+
 /* Greedy with a single backtrack point: on a mismatch, only the most recent
    star takes one more character. Earlier stars never need to, because any
    text they could give up the latest star can absorb, so the cost is
@@ -42,6 +52,7 @@ bool sv_glob_match(const char *pat, size_t plen, const char *s, size_t n) {
     size_t p = 0, i = 0;
     size_t star_p = SIZE_MAX, star_i = 0; /* pattern after the last star, where it began */
     int next = -1;                        /* the ASCII byte the item after that star needs, or -1 */
+    size_t run = 0;                       /* plain bytes that follow that star */
     while (i < n) {
         if (p < plen && pat[p] == '*') {
             star_p = ++p;
@@ -49,6 +60,7 @@ bool sv_glob_match(const char *pat, size_t plen, const char *s, size_t n) {
             /* A star that ends the pattern takes the rest of the text. */
             if (star_p == plen) return true;
             next = ascii_item(pat, plen, star_p);
+            run = plain_run(pat, plen, star_p);
             continue;
         }
         if (p < plen && match_item(pat, plen, &p, s, n, &i)) continue;
@@ -58,9 +70,11 @@ bool sv_glob_match(const char *pat, size_t plen, const char *s, size_t n) {
         star_i += sv_utf8_char_len(s + star_i, n - star_i);
         if (next >= 0 && star_i < n) {
             /* The star takes at least up to the next byte the item after it
-               can match. An ASCII byte never lies inside a character, so
-               taking whole characters reaches it. */
-            const char *at = memchr(s + star_i, next, n - star_i);
+               can match (up to where the plain bytes after it occur). An
+               ASCII byte never lies inside a character, so taking whole
+               characters reaches it. */
+            const char *at = run > 1 ? sv_find(s + star_i, n - star_i, pat + star_p, run)
+                                     : memchr(s + star_i, next, n - star_i);
             star_i = at ? (size_t)(at - s) : n;
         }
         p = star_p;
