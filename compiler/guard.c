@@ -40,15 +40,17 @@ typedef struct summary {
     bool none; /* no usable guard: the rule must always run */
 } summary;
 
-/* An exact event ID splits Windows logs finer than a channel name does. */
+/* An exact event ID splits Windows logs finer than a channel name does:
+   a channel logs a dozen kinds of events or more, so even a logsource of
+   four event IDs is better guarded by them than by its channel. */
 static double weight(const policy *pol, const sg_test *t) {
     (void)pol;
     switch (t->op) {
     case SG_NUM_EQ: return 1;
-    case SG_EQ: return 2;
+    case SG_EQ: return 5;
     case SG_PREFIX:
-    case SG_SUFFIX: return 3;
-    case SG_CONTAINS: return 4;
+    case SG_SUFFIX: return 6;
+    case SG_CONTAINS: return 7;
     default: return 8;
     }
 }

@@ -21,8 +21,11 @@ enum { TEXT = 16384 };
 
 /* Compiles the rules (one YAML document each) and writes rule i's literal
    guard into out[i] as "path KIND literal" items joined by ", ", or "none". */
-static void mapped_literal_guards(const char *profile, const char *const *yaml, size_t n,
-                                  char (*out)[TEXT]) {
+/* Writes into out[i] the guard (literal: the literal guard) of rule i,
+   compiled through profile (NULL: none), as "path KIND constant" items
+   joined by ", ", or "none". */
+static void guards_of(const char *profile, bool literal, const char *const *yaml, size_t n,
+                      char (*out)[TEXT]) {
     sg_ruleset *rs = sg_ruleset_new(NULL);
     if (profile) assert_int_equal(sg_use_profile(rs, profile), 0);
     for (size_t i = 0; i < n; i++)
@@ -40,13 +43,19 @@ static void mapped_literal_guards(const char *profile, const char *const *yaml, 
     assert_int_equal(sv_pack_rule_count(p), n);
     for (size_t i = 0; i < n; i++) {
         const sv_rule *r = sv_pack_rule(p, i);
+        uint32_t start = literal ? r->lit_guard_start : r->guard_start;
+        uint32_t len = literal ? r->lit_guard_len : r->guard_len;
         snprintf(out[i], TEXT, "none");
-        for (uint32_t g = 0; g < r->lit_guard_len; g++) {
-            const sv_test *t = sv_pack_test(p, p->guards[r->lit_guard_start + g]);
-            assert_true(t->kind <= SV_T_CONTAINS);
+        for (uint32_t g = 0; len != SV_NO_GUARD && g < len; g++) {
+            const sv_test *t = sv_pack_test(p, p->guards[start + g]);
+            const char *path = t->slot == SV_ANY_SLOT ? "any" : sv_pack_path(p, t->slot);
             size_t at = g ? strlen(out[i]) : 0;
-            snprintf(out[i] + at, TEXT - at, "%s%s %s %s", g ? ", " : "",
-                     t->slot == SV_ANY_SLOT ? "any" : sv_pack_path(p, t->slot), kinds[t->kind],
+            if (t->kind == SV_T_NUM_EQ) {
+                snprintf(out[i] + at, TEXT - at, "%s%s == %g", g ? ", " : "", path, t->num);
+                continue;
+            }
+            assert_true(t->kind <= SV_T_CONTAINS);
+            snprintf(out[i] + at, TEXT - at, "%s%s %s %s", g ? ", " : "", path, kinds[t->kind],
                      sv_pack_string(p, t->k, NULL));
         }
     }
@@ -54,7 +63,7 @@ static void mapped_literal_guards(const char *profile, const char *const *yaml, 
 }
 
 static void literal_guards(const char *const *yaml, size_t n, char (*out)[TEXT]) {
-    mapped_literal_guards(NULL, yaml, n, out);
+    guards_of(NULL, true, yaml, n, out);
 }
 
 static void assert_guard(const char *yaml, const char *want) {
@@ -156,16 +165,33 @@ static void logsource_never_taken(void **state) {
     };
 #undef PS_MODULE
     char got[2][TEXT];
-    mapped_literal_guards("windows-flat", yaml, 2, got);
+    guards_of("windows-flat", true, yaml, 2, got);
     assert_string_equal(got[0], "ContextInfo CONTAINS Reset-ComputerMachinePassword");
     assert_string_equal(got[1], "none");
 }
 
+/* A logsource of a few event IDs on one channel is guarded by its event
+   IDs, which split the channel's events finer. */
+static void event_ids_before_channels(void **state) {
+    (void)state;
+    static const char *const yaml[] = {
+        "title: t\nlogsource: {product: windows, category: pipe_created}\ndetection:\n"
+        "  sel:\n    PipeName|re: '^x'\n  condition: sel\n",
+        "title: t\nlogsource: {product: windows, category: process_creation}\ndetection:\n"
+        "  sel:\n    CommandLine|re: '^x'\n  condition: sel\n",
+    };
+    char got[2][TEXT];
+    guards_of("windows-flat", false, yaml, 2, got);
+    assert_string_equal(got[0], "EventID == 17, EventID == 18");
+    assert_string_equal(got[1], "EventID == 1, EventID == 4688"); /* Sysmon, Security */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(literals_of_a_detection), cmocka_unit_test(none_without_literals),
-        cmocka_unit_test(or_up_to_a_bound),        cmocka_unit_test(each_test_once),
-        cmocka_unit_test(shared_literals_avoided), cmocka_unit_test(logsource_never_taken),
+        cmocka_unit_test(literals_of_a_detection),   cmocka_unit_test(none_without_literals),
+        cmocka_unit_test(or_up_to_a_bound),          cmocka_unit_test(each_test_once),
+        cmocka_unit_test(shared_literals_avoided),   cmocka_unit_test(logsource_never_taken),
+        cmocka_unit_test(event_ids_before_channels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
