@@ -55,6 +55,24 @@ static void fold_event_values(void **state) {
             assert_int_equal(n, sizeof text);
             assert_memory_equal(f, want, n);
         }
+    /* Each two-byte escape at each position of an upper-case text, decoded
+       and folded in one pass. */
+    static const char escapes[] = "\"\\/bfnrt", decoded[] = "\"\\/\b\f\n\r\t";
+    for (size_t e = 0; e < sizeof escapes - 1; e++)
+        for (size_t at = 0; at + 2 <= sizeof text; at++) {
+            memset(text, 'Q', sizeof text);
+            text[at] = '\\';
+            text[at + 1] = escapes[e];
+            memset(want, 'q', sizeof want);
+            want[at] = decoded[e];
+            sv_value v = {.p = text, .len = sizeof text, .type = SV_V_STR, .escaped = SV_ESC_SOME};
+            const char *f;
+            size_t n;
+            sv_event_reset(ev);
+            assert_true(sv_value_folded(ev, &v, &f, &n));
+            assert_int_equal(n, sizeof text - 1);
+            assert_memory_equal(f, want, n);
+        }
     static const char long_text[] = "C:\\\\PROGRAM FILES\\\\ÄPP\\\\X.EXE";
     sv_value v = {.p = long_text, .len = sizeof long_text - 1, .type = SV_V_STR, .escaped = 1};
     const char *f;

@@ -1,6 +1,7 @@
 /* value.c: the text of an event value, unescaped and case-folded on first
    use and cached on the value, so that a field read by a hundred tests is
    decoded once per event and a field read by none is never decoded. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,14 +66,22 @@ static uint32_t unicode_escape(const char *s, size_t n, size_t *i) {
     return 0xFFFD;
 }
 
-size_t sv_json_unescape(const char *s, size_t n, char *out) {
+static bool lower_ascii(const char *t, size_t n, char *out);
+
+/* Decodes the escapes of s into out, lower-casing the ASCII letters of the
+   runs between them if lower (text whose escapes are all of two bytes:
+   they decode to no letter); SIZE_MAX if lower and a run is not ASCII. */
+static size_t unescape(const char *s, size_t n, char *out, bool lower) {
     size_t o = 0;
     for (size_t i = 0; i < n;) {
         /* Runs between escapes are copied whole: Windows paths are mostly
            runs with a "\\\\" between them. */
         const char *bs = memchr(s + i, '\\', n - i);
         size_t run = bs ? (size_t)(bs - s) - i : n - i;
-        memcpy(out + o, s + i, run);
+        if (!lower)
+            memcpy(out + o, s + i, run);
+        else if (!lower_ascii(s + i, run, out + o))
+            return SIZE_MAX;
         o += run;
         i += run;
         if (i + 1 >= n) {
@@ -91,6 +100,10 @@ size_t sv_json_unescape(const char *s, size_t n, char *out) {
         i += 2;
     }
     return o;
+}
+
+size_t sv_json_unescape(const char *s, size_t n, char *out) {
+    return unescape(s, n, out, false);
 }
 
 bool sv_value_text(sv_event *ev, sv_value *v, const char **s, size_t *n) {
@@ -142,27 +155,34 @@ static bool lower_ascii(const char *t, size_t n, char *out) {
 }
 
 bool sv_value_folded(sv_event *ev, sv_value *v, const char **s, size_t *n) {
-    if (v->folded) {
-        *s = v->folded;
-        *n = v->folded_len;
-        return true;
+    if (!v->folded) {
+        size_t on = SIZE_MAX;
+        char *out = NULL;
+        if (v->type == SV_V_STR && (v->escaped & (SV_ESC_SOME | SV_ESC_WIDE)) == SV_ESC_SOME &&
+            !v->raw) {
+            /* ASCII with two-byte escapes: decoded and lower-cased in one pass. */
+            out = sv_scratch_alloc(&ev->scratch, v->len + 1);
+            on = unescape(v->p, v->len, out, true);
+        }
+        if (on == SIZE_MAX) {
+            const char *t;
+            size_t tn;
+            if (!sv_value_text(ev, v, &t, &tn)) return false;
+            out = sv_scratch_alloc(&ev->scratch, tn + 1);
+            on = tn;
+            if (!lower_ascii(t, tn, out)) {
+                /* The scratch space stays allocated: rare enough not to matter. */
+                char *f = sv_casefold(t, tn, &on);
+                out = sv_scratch_alloc(&ev->scratch, on + 1);
+                memcpy(out, f, on + 1);
+                free(f);
+            }
+        }
+        out[on] = '\0';
+        v->folded = out;
+        v->folded_len = (uint32_t)on;
     }
-    const char *t;
-    size_t tn;
-    if (!sv_value_text(ev, v, &t, &tn)) return false;
-    char *out = sv_scratch_alloc(&ev->scratch, tn + 1);
-    size_t on = tn;
-    if (!lower_ascii(t, tn, out)) {
-        /* The scratch space stays allocated: rare enough not to matter. */
-        char *f = sv_casefold(t, tn, &on);
-        out = sv_scratch_alloc(&ev->scratch, on + 1);
-        memcpy(out, f, on + 1);
-        free(f);
-    }
-    out[on] = '\0';
-    v->folded = out;
-    v->folded_len = (uint32_t)on;
-    *s = out;
-    *n = on;
+    *s = v->folded;
+    *n = v->folded_len;
     return true;
 }
