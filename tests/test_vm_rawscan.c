@@ -44,7 +44,9 @@ static void no_filter_without_pieces(void **state) {
     const char *lit[] = {"mimikatz", "a/b\\c"};
     uint32_t len[] = {8, 5};
     sv_lit_how how[] = {SV_LIT_CONTAINS, SV_LIT_CONTAINS};
-    assert_null(sv_raw_new(&p, lit, len, how, 2));
+    uint32_t *pairs = sv_raw_pair_counts(&p);
+    assert_null(sv_raw_new(pairs, lit, len, how, 2));
+    free(pairs);
 }
 
 /* Plain texts (letters, digits, spaces, punctuation in either case, no
@@ -56,6 +58,7 @@ static void finds_what_occurs(void **state) {
     srand(99);
     static const char alpha[] = "abcAB1 -.:";
     sv_pack p = {0};
+    uint32_t *pairs = sv_raw_pair_counts(&p);
     for (int round = 0; round < 300; round++) {
         char bytes[MAXLITS][12];
         const char *lit[MAXLITS];
@@ -69,7 +72,7 @@ static void finds_what_occurs(void **state) {
             lit[k] = bytes[k];
             how[k] = SV_LIT_CONTAINS;
         }
-        sv_raw *r = sv_raw_new(&p, lit, len, how, n);
+        sv_raw *r = sv_raw_new(pairs, lit, len, how, n);
         assert_non_null(r);
         char text[400], folded[400];
         size_t tlen = (size_t)rand() % sizeof text;
@@ -95,6 +98,7 @@ static void finds_what_occurs(void **state) {
         }
         sv_raw_free(r);
     }
+    free(pairs);
 }
 
 /* A literal's piece is its longest run without '/', '\\', '"' : found
@@ -105,7 +109,9 @@ static void pieces_of_paths(void **state) {
     const char *lit[] = {"\\mimilib.dll", "c:\\inetpub"};
     uint32_t len[] = {12, 10};
     sv_lit_how how[] = {SV_LIT_CONTAINS, SV_LIT_SUFFIX};
-    sv_raw *r = sv_raw_new(&p, lit, len, how, 2);
+    uint32_t *pairs = sv_raw_pair_counts(&p);
+    sv_raw *r = sv_raw_new(pairs, lit, len, how, 2);
+    free(pairs);
     assert_non_null(r);
     const char text[] = "C:\\\\Windows\\\\MimiLib.DLL and C:\\\\inetpub";
     found f = {0};

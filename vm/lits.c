@@ -208,12 +208,16 @@ static uint32_t pair_bucket(const uint8_t *p) {
 /* Where the s grams of literal e that the scan looks for start: the
    stretch whose byte pairs are least common among the set's literals. */
 static uint32_t rarest_stretch(const entry *e, uint32_t s, const uint32_t *pair_count) {
-    uint32_t best = 0;
-    uint64_t best_cost = UINT64_MAX;
-    for (uint32_t k = 0; k + s + GRAM - 1 <= e->len; k++) {
-        uint64_t cost = 0;
-        for (uint32_t j = k; j + 1 < k + s + GRAM - 1; j++)
-            cost += pair_count[pair_bucket(e->p + j)];
+    /* A stretch of s grams spans w = s + GRAM - 1 bytes, w - 1 pairs: their
+       cost is kept as the window slides. */
+    uint32_t w = s + GRAM - 1, best = 0;
+    uint64_t cost = 0, best_cost;
+    for (uint32_t j = 0; j + 1 < w; j++)
+        cost += pair_count[pair_bucket(e->p + j)];
+    best_cost = cost;
+    for (uint32_t k = 1; k + w <= e->len; k++) {
+        cost += pair_count[pair_bucket(e->p + k + w - 2)];
+        cost -= pair_count[pair_bucket(e->p + k - 1)];
         if (cost < best_cost) best_cost = cost, best = k;
     }
     return best;

@@ -186,7 +186,8 @@ static void build_numbers(const sv_pack *p, sv_prefilter_group *grp) {
 }
 
 /* The keyword group's filter of values by their text as written. */
-static sv_raw *raw_filter(const sv_pack *p, const pieces *pc, const sv_prefilter_group *grp) {
+static sv_raw *raw_filter(const sv_pack *p, const pieces *pc, const sv_prefilter_group *grp,
+                          uint32_t **pair_counts) {
     uint32_t n = grp->ntests;
     const char **lit = xmalloc(n * sizeof *lit);
     uint32_t *len = xmalloc(n * sizeof *len);
@@ -195,14 +196,18 @@ static sv_raw *raw_filter(const sv_pack *p, const pieces *pc, const sv_prefilter
         lit[k] = literal(p, pc, grp->tests[k], &len[k]);
         how[k] = how_of(p, grp->tests[k]);
     }
-    sv_raw *r = sv_raw_new(p, lit, len, how, n);
+    if (!*pair_counts) *pair_counts = sv_raw_pair_counts(p);
+    sv_raw *r = sv_raw_new(*pair_counts, lit, len, how, n);
     free(lit);
     free(len);
     free(how);
     return r;
 }
 
-static void build_group(sv_pack *p, const pieces *pc, sv_prefilter_group *grp) {
+/* Builds what scans group grp; pair_counts: the pack's, once a keyword
+   group needed them. */
+static void build_group(sv_pack *p, const pieces *pc, sv_prefilter_group *grp,
+                        uint32_t **pair_counts) {
     if (grp->kind == K_NUMBER) {
         build_numbers(p, grp);
         return;
@@ -214,7 +219,8 @@ static void build_group(sv_pack *p, const pieces *pc, sv_prefilter_group *grp) {
         sv_lits_add(grp->lits, s, n, how_of(p, t), k);
     }
     sv_lits_build(grp->lits);
-    if (grp->slot == SV_ANY_SLOT && grp->kind == K_FOLDED) grp->raw = raw_filter(p, pc, grp);
+    if (grp->slot == SV_ANY_SLOT && grp->kind == K_FOLDED)
+        grp->raw = raw_filter(p, pc, grp, pair_counts);
     if (grp->raw) grp->shortest_piece = sv_raw_shortest(grp->raw);
 }
 
@@ -338,10 +344,12 @@ void sv_prefilter_build(sv_pack *p) {
         p->group_of[pseudo] = g;
         p->groups[g].tests[p->groups[g].ntests++] = pseudo++;
     }
+    uint32_t *pair_counts = NULL;
     for (uint32_t g = 0; g < p->ngroups; g++) {
-        build_group(p, &pc, &p->groups[g]);
+        build_group(p, &pc, &p->groups[g], &pair_counts);
         if (p->groups[g].ntests > p->max_group) p->max_group = p->groups[g].ntests;
     }
+    free(pair_counts);
     free(pc.bytes);
     free(pc.at);
     free(pc.n);

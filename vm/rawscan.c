@@ -94,9 +94,7 @@ static unsigned folded_pair(unsigned a, unsigned b) {
     return (lower(a) & 0x7f) << 7 | (lower(b) & 0x7f);
 }
 
-/* How often each folded pair of bytes occurs in (a sample of) the pack's
-   literals. */
-static uint32_t *pair_counts(const sv_pack *p) {
+uint32_t *sv_raw_pair_counts(const sv_pack *p) {
     uint32_t *seen = calloc(1 << 14, sizeof *seen);
     if (!seen) abort();
     size_t total = 0;
@@ -192,7 +190,7 @@ static void build_windows(sv_raw *r, piece *pcs, uint32_t n, const uint32_t *see
     free(fill);
 }
 
-sv_raw *sv_raw_new(const sv_pack *p, const char *const *lit, const uint32_t *len,
+sv_raw *sv_raw_new(const uint32_t *seen, const char *const *lit, const uint32_t *len,
                    const sv_lit_how *how, uint32_t n) {
     uint32_t total = 0, shortest = UINT32_MAX;
     piece *pcs = xmalloc((n ? n : 1) * sizeof *pcs);
@@ -216,11 +214,9 @@ sv_raw *sv_raw_new(const sv_pack *p, const char *const *lit, const uint32_t *len
         pcs[k].at = total;
         total += pcs[k].len;
     }
-    uint32_t *seen = pair_counts(p);
     r->m = shortest > MAX_WINDOW ? MAX_WINDOW : shortest;
     build_windows(r, pcs, n, seen);
     free(pcs);
-    free(seen);
     return r;
 }
 

@@ -13,10 +13,14 @@
 
 typedef struct sv_raw sv_raw;
 
+/* How often each folded pair of bytes occurs in (a sample of) the pack's
+   literals, which look much like the text of events: what tells common
+   pairs from rare ones (free it). */
+uint32_t *sv_raw_pair_counts(const sv_pack *p);
 /* A filter for n folded literals: literal k is lit[k] (len[k] bytes) and
-   holds as how[k]. The pack's literals tell common byte pairs from rare
-   ones. NULL when some literal has no piece worth looking for. */
-sv_raw *sv_raw_new(const sv_pack *p, const char *const *lit, const uint32_t *len,
+   holds as how[k]; pair_counts from sv_raw_pair_counts. NULL when some
+   literal has no piece worth looking for. */
+sv_raw *sv_raw_new(const uint32_t *pair_counts, const char *const *lit, const uint32_t *len,
                    const sv_lit_how *how, uint32_t n);
 void sv_raw_free(sv_raw *r);
 /* No piece is shorter than this: nor is any text that holds one. */

@@ -77,8 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         lower[k] = (const char *)folded[k];
         contains[k] = SV_LIT_CONTAINS;
     }
-    sv_pack no_pack = {0};
-    sv_raw *r = sv_raw_new(&no_pack, lower, len, contains, (uint32_t)n);
+    static const uint32_t no_pairs[1 << 14];
+    sv_raw *r = sv_raw_new(no_pairs, lower, len, contains, (uint32_t)n);
     if (r) {
         bool plain = true;
         for (size_t i = 0; i < tlen; i++)
