@@ -24,8 +24,12 @@ mkdir -p "$dir"
 sigvm=${SIGVM:-build/sigvm}
 [ -x "$sigvm" ] || tools/setup.sh build
 events=$dir/events.ndjson
-if [ ! -s "$events" ] || [ "$src" -nt "$events" ] || [ -n "${2:-}" ]; then
+# What was unpacked last (file and event count), so that a run asking for
+# every event never reuses a cut-down copy.
+made="$(realpath "$src") $max"
+if [ ! -s "$events" ] || [ "$src" -nt "$events" ] || [ "$(cat "$dir/events.made" 2>/dev/null)" != "$made" ]; then
     if [ "$max" -gt 0 ]; then zcat -f "$src" | head -n "$max" >"$events" || true; else zcat -f "$src" >"$events"; fi
+    echo "$made" >"$dir/events.made"
 fi
 bytes=$(stat -c %s "$events")
 nev=$(wc -l <"$events")
