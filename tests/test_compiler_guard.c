@@ -17,7 +17,7 @@
 #include "compiler/guard.h"
 #include "vm/pack.h"
 
-enum { TEXT = 16384 };
+enum { TEXT = 65536 };
 
 /* Compiles the rules (one YAML document each) and writes rule i's literal
    guard into out[i] as "path KIND literal" items joined by ", ", or "none". */
@@ -114,8 +114,8 @@ static void or_up_to_a_bound(void **state) {
         int at = snprintf(yaml, sizeof yaml, RULE("  sel:\n    CommandLine|contains:\n"));
         int w = 0;
         for (int i = 0; i < n; i++) {
-            at += snprintf(yaml + at, sizeof yaml - (size_t)at, "      - 'literal%03d'\n", i);
-            w += snprintf(want + w, sizeof want - (size_t)w, "%sCommandLine CONTAINS literal%03d",
+            at += snprintf(yaml + at, sizeof yaml - (size_t)at, "      - 'literal%04d'\n", i);
+            w += snprintf(want + w, sizeof want - (size_t)w, "%sCommandLine CONTAINS literal%04d",
                           i ? ", " : "", i);
         }
         snprintf(yaml + at, sizeof yaml - (size_t)at, "  condition: sel\n");
