@@ -77,13 +77,20 @@ typedef struct node {
     uint32_t depth, shared;
     uint32_t out, nout;
     uint32_t edges, nedges;
+    uint32_t wide; /* a node of many edges: its table of them (1-based), else 0 */
 } node;
+
+/* A node with more edges than this finds the next by a table of 256
+   entries (the root of a large tree has one per first byte), not by
+   looking through its edges. */
+enum { WIDE_EDGES = 8 };
 
 typedef struct tree {
     entry *v;
     node *nodes; /* nodes[0]: the root */
     uint8_t *edge_byte;
     uint32_t *edge_node;
+    uint32_t *wide; /* per wide node, by byte: the node it leads to + 1, or 0 */
 } tree;
 
 struct sv_lits {
@@ -116,6 +123,7 @@ static void *xrealloc(void *p, size_t n) {
 }
 
 static void free_tree(tree *t) {
+    free(t->wide);
     free(t->v);
     free(t->nodes);
     free(t->edge_byte);
@@ -334,6 +342,20 @@ static uint32_t part(const entry *v, uint32_t a, uint32_t b, uint32_t d) {
    are made breadth-first, from a queue of ranges of v (node k's is
    v[first[k], first[k] + count[k])), so that a node's children are
    consecutive and no literal, however long, deepens the stack. */
+static void index_wide_nodes(tree *t, uint32_t nnodes) {
+    uint32_t nwide = 0;
+    for (uint32_t k = 0; k < nnodes; k++)
+        if (t->nodes[k].nedges > WIDE_EDGES) t->nodes[k].wide = ++nwide;
+    if (!nwide) return;
+    t->wide = calloc((size_t)nwide * 256, sizeof *t->wide);
+    if (!t->wide) abort();
+    for (uint32_t k = 0; k < nnodes; k++) {
+        const node *x = &t->nodes[k];
+        for (uint32_t e = x->edges; x->wide && e < x->edges + x->nedges; e++)
+            t->wide[(size_t)(x->wide - 1) * 256 + t->edge_byte[e]] = t->edge_node[e] + 1;
+    }
+}
+
 static void build_tree(tree *t, entry *v, uint32_t n) {
     t->v = v;
     t->nodes = xrealloc(NULL, (2 * (size_t)n + 1) * sizeof *t->nodes);
@@ -368,6 +390,7 @@ static void build_tree(tree *t, entry *v, uint32_t n) {
         x->nedges = nedges - x->edges;
     }
     free(first);
+    index_wide_nodes(t, nnodes);
 }
 
 void sv_lits_build(sv_lits *l) {
@@ -460,24 +483,30 @@ static uint8_t byte_at(const uint8_t *t, size_t n, size_t i, bool from_end) {
     return from_end ? t[n - 1 - i] : t[i];
 }
 
+/* The node that x's edge of byte c leads to, or NULL. */
+static const node *child(const tree *t, const node *x, uint8_t c) {
+    if (x->wide) {
+        uint32_t k = t->wide[(size_t)(x->wide - 1) * 256 + c];
+        return k ? &t->nodes[k - 1] : NULL;
+    }
+    const uint8_t *b = &t->edge_byte[x->edges], *stop = b + x->nedges;
+    while (b < stop && *b < c)
+        b++;
+    return b < stop && *b == c ? &t->nodes[t->edge_node[b - t->edge_byte]] : NULL;
+}
+
 /* Reports the literals of tree t that the text starts with (ends with,
-   read backwards). */
-static void walk(const tree *t, const uint8_t *text, size_t n, bool from_end, sv_lits_hit hit,
-                 void *ctx) {
-    const node *x = t->nodes;
-    for (;;) {
+   read backwards). Inlined twice, so that from_end costs no test per
+   byte. */
+__attribute__((always_inline)) static inline void walk(const tree *t, const uint8_t *text, size_t n,
+                                                       bool from_end, sv_lits_hit hit, void *ctx) {
+    for (const node *x = t->nodes; x; x = child(t, x, byte_at(text, n, x->shared, from_end))) {
         if (n < x->shared) return;
         for (size_t i = x->depth; i < x->shared; i++)
             if (byte_at(text, n, i, from_end) != x->bytes[i]) return;
         for (const entry *e = &t->v[x->out], *last = e + x->nout; e < last; e++)
             if (!e->eq || n == x->shared) hit(ctx, e->id);
         if (n == x->shared) return;
-        uint8_t c = byte_at(text, n, x->shared, from_end);
-        const uint8_t *b = &t->edge_byte[x->edges], *stop = b + x->nedges;
-        while (b < stop && *b < c)
-            b++;
-        if (b == stop || *b != c) return;
-        x = &t->nodes[t->edge_node[b - t->edge_byte]];
     }
 }
 
