@@ -11,12 +11,14 @@
  *
  * Pieces are found by a search that skips most of the text (Wu-Manber: a
  * window of the shortest piece's length slides along, by as much as the
- * pair of bytes at its end allows).
+ * pair of bytes at its end allows), in long texts only once a screen
+ * (screen.c) found a factor of some piece in them.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "rawscan.h"
+#include "screen.h"
 
 /* Shorter pieces occur in too many values to tell anything. */
 enum { MIN_PIECE = 3 };
@@ -49,6 +51,7 @@ struct sv_raw {
     char *lits;
     uint32_t *lit_at, *lit_len;
     sv_lit_how *how;
+    sv_screen *screen; /* of long texts, or NULL */
 };
 
 static void *xmalloc(size_t n) {
@@ -92,6 +95,10 @@ static unsigned lower(unsigned c) {
 /* A pair of ASCII bytes, folded. */
 static unsigned folded_pair(unsigned a, unsigned b) {
     return (lower(a) & 0x7f) << 7 | (lower(b) & 0x7f);
+}
+
+uint32_t sv_raw_pair_count(const uint32_t *pair_counts, unsigned char a, unsigned char b) {
+    return pair_counts[folded_pair(a, b)];
 }
 
 uint32_t *sv_raw_pair_counts(const sv_pack *p) {
@@ -190,6 +197,19 @@ static void build_windows(sv_raw *r, piece *pcs, uint32_t n, const uint32_t *see
     free(fill);
 }
 
+static sv_screen *screen_of(const sv_raw *r, const piece *pcs, uint32_t n, const uint32_t *seen) {
+    const char **bytes = xmalloc(n * sizeof *bytes);
+    uint32_t *len = xmalloc(n * sizeof *len);
+    for (uint32_t k = 0; k < n; k++) {
+        bytes[k] = r->bytes + pcs[k].at;
+        len[k] = pcs[k].len;
+    }
+    sv_screen *s = sv_screen_new(bytes, len, n, seen);
+    free(bytes);
+    free(len);
+    return s;
+}
+
 sv_raw *sv_raw_new(const uint32_t *seen, const char *const *lit, const uint32_t *len,
                    const sv_lit_how *how, uint32_t n) {
     uint32_t total = 0, shortest = UINT32_MAX;
@@ -216,12 +236,14 @@ sv_raw *sv_raw_new(const uint32_t *seen, const char *const *lit, const uint32_t 
     }
     r->m = shortest > MAX_WINDOW ? MAX_WINDOW : shortest;
     build_windows(r, pcs, n, seen);
+    r->screen = screen_of(r, pcs, n, seen);
     free(pcs);
     return r;
 }
 
 void sv_raw_free(sv_raw *r) {
     if (!r) return;
+    sv_screen_free(r->screen);
     free(r->cand);
     free(r->bytes);
     free(r->lits);
@@ -308,6 +330,7 @@ static void find_pieces(const finder *f) {
 
 void sv_raw_find(const sv_raw *r, const char *s, size_t n, void (*found)(void *ctx, uint32_t k),
                  void *ctx) {
+    if (r->screen && n >= SV_SCREEN_MIN && !sv_screen_may_hold(r->screen, s, n)) return;
     finder f = {r, (const unsigned char *)s, n, found, ctx};
     find_pieces(&f);
 }

@@ -17,6 +17,8 @@ typedef struct sv_raw sv_raw;
    literals, which look much like the text of events: what tells common
    pairs from rare ones (free it). */
 uint32_t *sv_raw_pair_counts(const sv_pack *p);
+/* How often the pair (a, b), ASCII case aside, occurs by those counts. */
+uint32_t sv_raw_pair_count(const uint32_t *pair_counts, unsigned char a, unsigned char b);
 /* A filter for n folded literals: literal k is lit[k] (len[k] bytes) and
    holds as how[k]; pair_counts from sv_raw_pair_counts. NULL when some
    literal has no piece worth looking for. */
