@@ -129,9 +129,22 @@ static void by_literal_guard(sv_pack *p) {
     p->no_lit_guard = xcalloc(p->nrules / 64 + 1, sizeof *p->no_lit_guard);
     for (uint32_t r = 0; r < p->nrules; r++)
         if (!p->rules[r].lit_guard_len) p->no_lit_guard[r / 64] |= 1ull << (r % 64);
+    /* The tests no group holds, by slot as the groups are. */
+    uint32_t n = p->npaths + 1;
     p->lloose = xcalloc(p->ntests, sizeof *p->lloose);
+    p->lloose_at = xcalloc(n + 1, sizeof *p->lloose_at);
     for (uint32_t t = 0; t < p->ntests; t++)
-        if (p->lstart[t] < p->lstart[t + 1] && p->group_of[t] < 0) p->lloose[p->nlloose++] = t;
+        if (p->lstart[t] < p->lstart[t + 1] && p->group_of[t] < 0)
+            p->lloose_at[slot_index(p, p->tests[t].slot) + 1]++;
+    for (uint32_t s = 0; s < n; s++)
+        p->lloose_at[s + 1] += p->lloose_at[s];
+    uint32_t *fill = xcalloc(n, sizeof *fill);
+    memcpy(fill, p->lloose_at, n * sizeof *fill);
+    for (uint32_t t = 0; t < p->ntests; t++)
+        if (p->lstart[t] < p->lstart[t + 1] && p->group_of[t] < 0)
+            p->lloose[fill[slot_index(p, p->tests[t].slot)]++] = t;
+    free(fill);
+    p->nlloose = p->lloose_at[n];
     lit_groups(p);
 }
 
@@ -198,12 +211,13 @@ void sv_dispatch_free(sv_pack *p) {
     free(p->lgroups_at);
     free(p->lbits);
     free(p->lloose);
+    free(p->lloose_at);
     free(p->no_lit_guard);
     p->gstart = p->ggroups = p->gloose = NULL;
     p->lstart = p->lrules = p->lloose = NULL;
     p->gbits = p->lbits = NULL;
     p->always = p->no_lit_guard = NULL;
     p->lgroups = NULL;
-    p->lgroups_at = NULL;
+    p->lgroups_at = p->lloose_at = NULL;
     p->nggroups = p->ngloose = p->nlgroups = p->nlloose = 0;
 }

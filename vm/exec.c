@@ -472,15 +472,22 @@ static bool reaches_some(const uint64_t *bits, const sv_rule_bits *from, const s
     return false;
 }
 
-/* Scans the literal groups of the field at slot s (npaths: keyword groups)
-   that may let through a rule that passed its first guard. */
-static void lit_groups_of(sv_exec *x, sv_event *ev, uint32_t s) {
+/* Asks the literal guard tests on the field at slot s (npaths: keyword
+   tests) that may let through a rule that passed its first guard: the
+   groups that hold some, scanned, and the others one by one. */
+static void lit_guards_of(sv_exec *x, sv_event *ev, uint32_t s) {
     const sv_pack *p = x->p;
     for (uint32_t i = p->lgroups_at[s]; i < p->lgroups_at[s + 1]; i++) {
         const sv_lit_group *lg = &p->lgroups[i];
         if (x->scanned[lg->group] != x->gen &&
             reaches_some(x->reach, p->lbits + lg->first, p->lbits + lg->end))
             run_group(x, ev, lg->group);
+    }
+    for (uint32_t i = p->lloose_at[s]; i < p->lloose_at[s + 1]; i++) {
+        uint32_t t = p->lloose[i], from = p->lstart[t], to = p->lstart[t + 1], k = from;
+        while (k < to && !reached(x->reach, p->lrules[k]))
+            k++;
+        if (k < to && test(x, ev, t)) mark(x->lit_hits, p->lrules, from, to);
     }
 }
 
@@ -504,15 +511,10 @@ static void reach(sv_exec *x, sv_event *ev) {
         if (test(x, ev, t))
             mark_bits(x->reach, p->gbits + p->gstart[t], p->gbits + p->gstart[t + 1]);
     }
+    /* A literal test on a field the event lacks does not hold. */
     for (uint32_t i = 0; i < ev->npresent; i++)
-        if (ev->present[i] < p->npaths) lit_groups_of(x, ev, ev->present[i]);
-    if (ev->any_head >= 0) lit_groups_of(x, ev, p->npaths);
-    for (uint32_t i = 0; i < p->nlloose; i++) {
-        uint32_t t = p->lloose[i], from = p->lstart[t], to = p->lstart[t + 1], k = from;
-        while (k < to && !reached(x->reach, p->lrules[k]))
-            k++;
-        if (k < to && test(x, ev, t)) mark(x->lit_hits, p->lrules, from, to);
-    }
+        if (ev->present[i] < p->npaths) lit_guards_of(x, ev, ev->present[i]);
+    if (ev->any_head >= 0) lit_guards_of(x, ev, p->npaths);
     for (size_t w = 0; w < words; w++)
         x->reach[w] &= x->lit_hits[w] | p->no_lit_guard[w];
 }
