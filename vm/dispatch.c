@@ -144,7 +144,6 @@ static void by_literal_guard(sv_pack *p) {
         if (p->lstart[t] < p->lstart[t + 1] && p->group_of[t] < 0)
             p->lloose[fill[slot_index(p, p->tests[t].slot)]++] = t;
     free(fill);
-    p->nlloose = p->lloose_at[n];
     lit_groups(p);
 }
 
@@ -219,5 +218,5 @@ void sv_dispatch_free(sv_pack *p) {
     p->always = p->no_lit_guard = NULL;
     p->lgroups = NULL;
     p->lgroups_at = p->lloose_at = NULL;
-    p->nggroups = p->ngloose = p->nlgroups = p->nlloose = 0;
+    p->nggroups = p->ngloose = p->nlgroups = 0;
 }

@@ -125,7 +125,7 @@ struct sv_pack {
                               keyword groups as slot npaths */
     uint32_t nlgroups, *lgroups_at;
     sv_rule_bits *lbits;
-    uint32_t *lloose, nlloose, *lloose_at; /* by slot, as lgroups */
+    uint32_t *lloose, *lloose_at; /* by slot, as lgroups */
     uint64_t *no_lit_guard;
     /* Tests answered together, per field (prefilter.c): the group of each
        test and pseudo-test (-1: none) and the groups. Pseudo-tests, numbered
