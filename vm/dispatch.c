@@ -97,17 +97,11 @@ static void lit_groups(sv_pack *p) {
 
 /* For each test and pseudo-test t, the rules that list it in their guard
    (literal: their literal guard), (*rules)[(*start)[t] .. (*start)[t+1]). */
-/* A rule's first or literal guard: its length, and where it starts. */
-static uint32_t guard_of(const sv_rule *ru, bool literal, uint32_t *from) {
-    *from = literal ? ru->lit_guard_start : ru->guard_start;
-    return literal ? ru->lit_guard_len : ru->guard_len;
-}
-
 static void by_test(sv_pack *p, uint32_t **start, uint32_t **rules, bool literal) {
     uint32_t nt = p->ntests + p->npieces;
     uint32_t *st = xcalloc(nt + 1, sizeof *st);
     for (uint32_t r = 0, from, len; r < p->nrules; r++)
-        if ((len = guard_of(&p->rules[r], literal, &from)) != SV_NO_GUARD)
+        if ((len = sv_rule_guard(&p->rules[r], literal, &from)) != SV_NO_GUARD)
             for (uint32_t g = 0; g < len; g++)
                 st[p->guards[from + g] + 1]++;
     for (uint32_t t = 0; t < nt; t++)
@@ -116,7 +110,7 @@ static void by_test(sv_pack *p, uint32_t **start, uint32_t **rules, bool literal
     uint32_t *fill = xcalloc(nt, sizeof *fill);
     memcpy(fill, st, nt * sizeof *fill);
     for (uint32_t r = 0, from, len; r < p->nrules; r++)
-        if ((len = guard_of(&p->rules[r], literal, &from)) != SV_NO_GUARD)
+        if ((len = sv_rule_guard(&p->rules[r], literal, &from)) != SV_NO_GUARD)
             for (uint32_t g = 0; g < len; g++)
                 rl[fill[p->guards[from + g]]++] = r;
     free(fill);

@@ -140,6 +140,13 @@ struct sv_pack {
     char *folded;       /* the folded constants that prep does not own */
 };
 
+/* A rule's first or literal guard: its length (SV_NO_GUARD: none), and
+   where in guards it starts. */
+static inline uint32_t sv_rule_guard(const sv_rule *r, bool literal, uint32_t *from) {
+    *from = literal ? r->lit_guard_start : r->guard_start;
+    return literal ? r->lit_guard_len : r->guard_len;
+}
+
 /* Makes every test ready to run (prepare.c); called by the loader once the
    image is verified. Returns false with a message for a test that cannot be
    prepared (a regex PCRE2 refuses, a malformed network). */

@@ -262,15 +262,11 @@ static uint32_t *keyword_classes(const sv_pack *p, uint32_t *nclasses) {
 static bool *guard_tests(const sv_pack *p) {
     bool *in = calloc(p->ntests ? p->ntests : 1, sizeof *in);
     if (!in) abort();
-    for (uint32_t r = 0; r < p->nrules; r++) {
-        const sv_rule *ru = &p->rules[r];
-        if (ru->guard_len != SV_NO_GUARD)
-            for (uint32_t g = 0; g < ru->guard_len; g++)
-                in[p->guards[ru->guard_start + g]] = true;
-        if (ru->lit_guard_len != SV_NO_GUARD)
-            for (uint32_t g = 0; g < ru->lit_guard_len; g++)
-                in[p->guards[ru->lit_guard_start + g]] = true;
-    }
+    for (uint32_t r = 0, from, len; r < p->nrules; r++)
+        for (int literal = 0; literal < 2; literal++)
+            if ((len = sv_rule_guard(&p->rules[r], literal, &from)) != SV_NO_GUARD)
+                for (uint32_t g = 0; g < len; g++)
+                    in[p->guards[from + g]] = true;
     return in;
 }
 
