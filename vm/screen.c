@@ -128,12 +128,21 @@ static bool two_at(const sv_screen *s, const unsigned char *t) {
     return false;
 }
 
-/* Whether the factor of four bytes at fa starts at each position. */
-static inline __attribute__((target("avx2"))) __m256i four_at(uint8_t (*fa)[32], __m256i v0,
-                                                              __m256i v1, __m256i v2, __m256i v3) {
-    return _mm256_and_si256(
-        _mm256_and_si256(_mm256_cmpeq_epi8(v0, at(fa[0])), _mm256_cmpeq_epi8(v1, at(fa[1]))),
-        _mm256_and_si256(_mm256_cmpeq_epi8(v2, at(fa[2])), _mm256_cmpeq_epi8(v3, at(fa[3]))));
+/* The 32 bytes at t, or-ed with 0x20. */
+static inline __attribute__((target("avx2"))) __m256i text_at(const unsigned char *t) {
+    return _mm256_or_si256(at(t), _mm256_set1_epi8(0x20));
+}
+
+/* Whether the factor of two bytes fa starts at each position. */
+static inline __attribute__((target("avx2"))) __m256i two_hits(const uint8_t (*fa)[32], __m256i v0,
+                                                               __m256i v1) {
+    return _mm256_and_si256(_mm256_cmpeq_epi8(v0, at(fa[0])), _mm256_cmpeq_epi8(v1, at(fa[1])));
+}
+
+/* Whether the factor of four bytes fa starts at each position. */
+static inline __attribute__((target("avx2"))) __m256i
+four_hits(const uint8_t (*fa)[32], __m256i v0, __m256i v1, __m256i v2, __m256i v3) {
+    return _mm256_and_si256(two_hits(fa, v0, v1), two_hits(fa + 2, v2, v3));
 }
 
 /* The screen, 32 positions a step; the last step is moved back so that
@@ -142,30 +151,16 @@ static inline __attribute__((target("avx2"))) __m256i four_at(uint8_t (*fa)[32],
    for the compiler to keep the text in registers. */
 __attribute__((target("avx2"))) static bool may_hold_avx2(const sv_screen *s,
                                                           const unsigned char *t, size_t n) {
-    const __m256i low = _mm256_set1_epi8(0x20);
     size_t last = n - 32 - 3;
-    uint32_t ntwo = s->ntwo, nfour = s->nfour;
-    uint8_t(*two)[2][32] = (uint8_t(*)[2][32])s->two, (*four)[4][32] = (uint8_t(*)[4][32])s->four;
     for (size_t i = 0;; i += 32) {
         if (i > last) i = last;
-        const __m256i *p = (const __m256i *)(const void *)(t + i);
-        __m256i v0 = _mm256_or_si256(_mm256_loadu_si256(p), low);
-        __m256i v1 =
-            _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(t + i + 1)), low);
-        __m256i v2 =
-            _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(t + i + 2)), low);
-        __m256i v3 =
-            _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(t + i + 3)), low);
-        __m256i hit = _mm256_setzero_si256();
-        if (ntwo > 0)
-            hit = _mm256_and_si256(_mm256_cmpeq_epi8(v0, at(two[0][0])),
-                                   _mm256_cmpeq_epi8(v1, at(two[0][1])));
-        if (ntwo > 1)
-            hit = _mm256_or_si256(hit, _mm256_and_si256(_mm256_cmpeq_epi8(v0, at(two[1][0])),
-                                                        _mm256_cmpeq_epi8(v1, at(two[1][1]))));
-        if (nfour > 0) hit = _mm256_or_si256(hit, four_at(four[0], v0, v1, v2, v3));
-        if (nfour > 1) hit = _mm256_or_si256(hit, four_at(four[1], v0, v1, v2, v3));
-        if (nfour > 2) hit = _mm256_or_si256(hit, four_at(four[2], v0, v1, v2, v3));
+        __m256i v0 = text_at(t + i), v1 = text_at(t + i + 1), v2 = text_at(t + i + 2),
+                v3 = text_at(t + i + 3), hit = _mm256_setzero_si256();
+        if (s->ntwo > 0) hit = two_hits(s->two[0], v0, v1);
+        if (s->ntwo > 1) hit = _mm256_or_si256(hit, two_hits(s->two[1], v0, v1));
+        if (s->nfour > 0) hit = _mm256_or_si256(hit, four_hits(s->four[0], v0, v1, v2, v3));
+        if (s->nfour > 1) hit = _mm256_or_si256(hit, four_hits(s->four[1], v0, v1, v2, v3));
+        if (s->nfour > 2) hit = _mm256_or_si256(hit, four_hits(s->four[2], v0, v1, v2, v3));
         if (_mm256_movemask_epi8(hit)) return true;
         if (i == last) return two_at(s, t + n - 3) || two_at(s, t + n - 2);
     }
