@@ -159,14 +159,15 @@ static void one_literal_check(void **state) {
 
 /* sv_find agrees with a byte-by-byte search: needles of every length up
    to past a vector's width, at every offset of texts that cross the
-   sixteen- and thirty-two-byte steps, over a small alphabet (so that first and last bytes
-   agree often without the rest), NUL and 0xFF bytes included. */
+   sixteen- and thirty-two-byte steps, over a small alphabet (so that
+   first and last bytes agree often without the rest), NUL and 0xFF bytes
+   included. */
 static void find_agrees_with_naive(void **state) {
     (void)state;
     static const char alpha[] = {'a', 'b', 'c', '\0', (char)0xff};
     unsigned seed = 7;
     for (int round = 0; round < 20000; round++) {
-        char text[200], needle[48];
+        char text[200] = {0}, needle[48] = {0};
         size_t n = ((seed = seed * 1103515245 + 12345) >> 16) % sizeof text;
         size_t kn = (seed = seed * 1103515245 + 12345) >> 16 & 15;
         if (round % 7 == 0) kn += 32;
