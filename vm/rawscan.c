@@ -330,7 +330,7 @@ static void find_pieces(const finder *f) {
 
 void sv_raw_find(const sv_raw *r, const char *s, size_t n, void (*found)(void *ctx, uint32_t k),
                  void *ctx) {
-    if (r->screen && n >= SV_SCREEN_MIN && !sv_screen_may_hold(r->screen, s, n)) return;
+    if (r->screen && !sv_screen_may_hold(r->screen, s, n)) return;
     finder f = {r, (const unsigned char *)s, n, found, ctx};
     find_pieces(&f);
 }

@@ -21,8 +21,9 @@ sv_screen *sv_screen_new(const char *const *piece, const uint32_t *len, uint32_t
                          const uint32_t *pair_counts);
 void sv_screen_free(sv_screen *s);
 
-/* Whether text t (n >= SV_SCREEN_MIN bytes) may hold one of the pieces,
-   ASCII case aside: false only if it holds none. */
+/* Whether text t (n bytes) may hold one of the pieces, ASCII case aside:
+   false only if it holds none; true for any text shorter than
+   SV_SCREEN_MIN, which is not screened. */
 bool sv_screen_may_hold(const sv_screen *s, const char *t, size_t n);
 
 #endif
