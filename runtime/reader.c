@@ -60,7 +60,9 @@ typedef struct cut {
 
 struct rt_input {
     char *name;
-    rt_source *src;
+    rt_source *src; /* NULL for a reader over a span's text */
+    bool open_end;  /* over a span that another follows: its end ends the line */
+    bool unplaced;  /* spans were handed out: where the text is, is not known here */
     size_t max_doc;
     int expanding; /* -1 not decided yet (auto: from the first document), 0 no, 1 yes */
     char *buf;
@@ -101,9 +103,9 @@ rt_input *rt_input_open(const char *path, const rt_input_opts *opt, char *err, s
 
 void rt_input_close(rt_input *in) {
     if (!in) return;
-    rt_source_close(in->src);
     rt_vnet_events_free(&in->vx);
-    free(in->buf);
+    if (in->src) free(in->buf); /* a span's text is its owner's */
+    rt_source_close(in->src);
     free(in->name);
     free(in);
 }
@@ -231,7 +233,7 @@ static const bool structural[256] = {
    must (which may move the text: positions are offsets). */
 static bool continues(rt_input *in) {
     while (in->pos + 1 >= in->end)
-        if (!more(in)) return true; /* the end of the text ends the document anyway */
+        if (!more(in)) return !in->open_end; /* the end of the input ends the document anyway */
     char c = in->buf[in->pos + 1];
     return is_blank(c) || c == '}' || c == ']';
 }
@@ -433,6 +435,7 @@ static rt_read next_text(rt_input *in, rt_doc *d) {
 }
 
 rt_read rt_input_next(rt_input *in, rt_doc *d) {
+    if (in->unplaced) abort(); /* rt_input_resume first */
     for (;;) {
         *d = (rt_doc){0};
         if (in->vx_next < in->vx.n) {
@@ -461,4 +464,108 @@ rt_read rt_input_next(rt_input *in, rt_doc *d) {
         in->vx_line = d->line;
         in->vx_element = d->element;
     }
+}
+
+/* ---- spans ---- */
+
+/* A span is at least this long, unless the input ends first... */
+enum { SPAN_MIN = CHUNK };
+/* ... and at most this long, unless one line is longer: then documents are
+   read one by one until the line has ended. */
+enum { SPAN_MAX = 16 * CHUNK };
+
+/* Only what the framing will still look at is kept, so that frames that
+   cut alike are equal: the element count and the list's kind inside a
+   list, and whether its last element was cut short where that decides
+   what the next line is. */
+rt_frame rt_input_frame(const rt_input *in) {
+    bool in_list = in->where != TOP && in->where != WRAPPER_TAIL;
+    return (rt_frame){.line = in->line,
+                      .element = in_list ? in->element : 0,
+                      .where = (uint8_t)in->where,
+                      .in_wrapper = in_list && in->in_wrapper,
+                      .cut_short = in->where == NEXT_ELEM && in->cut_short};
+}
+
+void rt_input_resume(rt_input *in, const rt_frame *f) {
+    in->line = f->line;
+    in->element = f->element;
+    in->where = (where)f->where;
+    in->in_wrapper = f->in_wrapper;
+    in->cut_short = f->cut_short;
+    in->unplaced = false;
+}
+
+bool rt_frame_same_place(const rt_frame *a, const rt_frame *b) {
+    return a->where == b->where && a->element == b->element && a->in_wrapper == b->in_wrapper &&
+           a->cut_short == b->cut_short;
+}
+
+/* Where the last line of buf[from, end) that opens with '{' starts, or 0.
+   Only there is the place of every framing known from the text before:
+   a newline before any byte but a blank or a closing bracket ends the
+   document in progress, and a '{' cannot carry on a '{' that may be
+   opening a Records list. */
+static size_t last_line_start(const rt_input *in, size_t from) {
+    const char *b = in->buf;
+    for (size_t end = in->end - 1; end > from;) {
+        const char *nl = memrchr(b + from, '\n', end - from);
+        if (!nl) return 0;
+        if (nl[1] == '{') return (size_t)(nl - b) + 1;
+        end = (size_t)(nl - b);
+    }
+    return 0;
+}
+
+bool rt_input_span(rt_input *in, rt_span *sp) {
+    /* Only between top-level documents of a stream of them; VNet flow-log
+       records are expanded by the reader, one at a time. */
+    if (!in->src || in->at_start || in->where != TOP || in->cut.active || in->vx_next < in->vx.n ||
+        in->expanding != 0)
+        return false;
+    size_t at = 0;
+    for (;;) {
+        size_t have = in->end - in->pos;
+        /* A read error is reported by rt_input_next, after the last span. */
+        if (in->src_done)
+            at = in->end;
+        else if (have >= SPAN_MIN)
+            at = last_line_start(in, in->pos);
+        if (at > in->pos) break;
+        if (in->src_done || have >= SPAN_MAX) return false;
+        more(in);
+    }
+    sp->last = at == in->end;
+    sp->len = at - in->pos;
+    /* The text after the span moves to the caller's spare buffer, which
+       the reader keeps; the span stays where it was read, in the buffer the
+       caller now owns. */
+    size_t rest = in->end - at, cap = sp->cap;
+    char *spare = sp->buf;
+    if (cap < rest + 2 * CHUNK) {
+        cap = rest + 2 * CHUNK;
+        if (!(spare = realloc(spare, cap))) abort();
+    }
+    memcpy(spare, in->buf + at, rest);
+    sp->text = in->buf + in->pos;
+    sp->buf = in->buf;
+    sp->cap = in->cap;
+    in->buf = spare;
+    in->cap = cap;
+    in->end = rest;
+    in->pos = 0;
+    in->unplaced = true;
+    return true;
+}
+
+rt_input *rt_input_over(const rt_span *sp, const rt_frame *from, const rt_input_opts *opt) {
+    rt_input *in = calloc(1, sizeof *in);
+    if (!in) abort();
+    in->max_doc = opt && opt->max_doc ? opt->max_doc : RT_MAX_DOC;
+    in->buf = (char *)sp->text; /* only read: more() never runs without a source */
+    in->end = in->cap = sp->len;
+    in->src_done = true;
+    in->open_end = !sp->last;
+    rt_input_resume(in, from);
+    return in;
 }

@@ -106,6 +106,56 @@ const char *rt_input_name(const rt_input *in);
 uint64_t rt_input_offset(const rt_input *in);
 int64_t rt_input_size(const rt_input *in);
 
+/* ---- Spans: one input cut by several threads ----
+ *
+ * Between top-level documents, an input can hand out its text as spans of
+ * whole lines, each ending before a line that opens with '{': there every
+ * document in progress has ended, whatever the framing, and what a reader
+ * needs to know to go on is a frame. Each span is cut by a reader of its
+ * own (rt_input_over), in any thread, from the frame the span before it
+ * ended in; spans are handed out before that is known, so they are cut
+ * from a guess (top level), and a span whose guess proves wrong
+ * (rt_frame_same_place) is cut again. The line numbers of a span cut from
+ * a guess start at 1; the caller adds where the span really starts.
+ */
+
+/* Where a reader is in the framing of its text. */
+typedef struct rt_frame {
+    uint64_t line; /* of the next byte */
+    uint64_t element;
+    uint8_t where; /* the reader's own */
+    bool in_wrapper, cut_short;
+} rt_frame;
+
+typedef struct rt_span {
+    char *buf; /* the caller's, holding text; rt_input_span swaps it (see there) */
+    size_t cap;
+    const char *text;
+    size_t len;
+    bool last; /* nothing follows the text: its end ends the input */
+} rt_span;
+
+/* The reader's frame (not known after rt_input_span until resumed). */
+rt_frame rt_input_frame(const rt_input *in);
+/*
+ * Hands out the next span (at least a megabyte, unless the input ends):
+ * sp->buf (a buffer of sp->cap bytes, or NULL) becomes the reader's, and
+ * sp->buf and sp->cap then name the buffer that holds sp->text, which the
+ * caller owns. False when no span can be cut here: within an array or a
+ * Records list, with VNet flow-log records expanded, before the first
+ * document, at the end of the input, or when no line opens with '{' in
+ * the next 16 MB. After spans, the reader must be told where it is
+ * (rt_input_resume) before rt_input_next is called again.
+ */
+bool rt_input_span(rt_input *in, rt_span *sp);
+/* Sets the reader's frame: that of the end of the last span handed out. */
+void rt_input_resume(rt_input *in, const rt_frame *f);
+/* Whether a and b cut the text after them alike (lines aside). */
+bool rt_frame_same_place(const rt_frame *a, const rt_frame *b);
+/* A reader of sp->text (which must outlive it) starting at frame from;
+   rt_input_frame tells where it ended. */
+rt_input *rt_input_over(const rt_span *sp, const rt_frame *from, const rt_input_opts *opt);
+
 /* Every file under a directory, recursively, in name order (byte-wise, so
    the same on every machine): those whose path relative to dir matches an
    include glob (all when there is none) and no exclude glob. A glob without

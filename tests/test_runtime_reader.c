@@ -14,6 +14,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "reader_trace.h"
 #include "runtime/runtime.h"
 
 static char dir[64];
@@ -76,33 +77,13 @@ static rt_input *open_or_fail(const char *path, const rt_input_opts *opt) {
     return in;
 }
 
-/* Everything the reader hands out, one line each:
-     doc LINE[.ELEMENT][#TUPLE] TEXT   (newlines shown as |, other controls as ^)
-     bad LINE[.ELEMENT] ERROR
-     error ERROR */
+/* Everything the reader hands out (reader_trace.h). */
 static char *trace(const char *path, const rt_input_opts *opt) {
     char *text = NULL;
     size_t len = 0;
     FILE *t = open_memstream(&text, &len);
     rt_input *in = open_or_fail(path, opt);
-    rt_doc d;
-    for (rt_read k; (k = rt_input_next(in, &d)) != RT_EOF;) {
-        if (k == RT_ERROR) {
-            fprintf(t, "error %s\n", rt_input_error(in));
-            continue;
-        }
-        fprintf(t, "%s %llu", k == RT_DOC ? "doc" : "bad", (unsigned long long)d.line);
-        if (d.element) fprintf(t, ".%llu", (unsigned long long)d.element);
-        if (d.tuple) fprintf(t, "#%llu", (unsigned long long)d.tuple);
-        if (k == RT_BAD) {
-            fprintf(t, " %s\n", d.error);
-            continue;
-        }
-        putc(' ', t);
-        for (size_t i = 0; i < d.len && i < 60; i++)
-            putc(d.text[i] == '\n' ? '|' : (unsigned char)d.text[i] < 0x20 ? '^' : d.text[i], t);
-        fputs(d.len > 60 ? "...\n" : "\n", t);
-    }
+    trace_rest(t, in, 0);
     fclose(t);
     rt_input_close(in);
     return text;

@@ -103,6 +103,11 @@ seed_lits() {
     mkdir -p "$out/seeds/lits"
 }
 
+# Spans: the committed seeds are enough (tests/fuzz/seeds/spans).
+seed_spans() {
+    mkdir -p "$out/seeds/spans"
+}
+
 seed_mapping() {
     mkdir -p "$out/seeds/mapping"
     cp sigma/profiles/*.yml "$out/seeds/mapping/"
