@@ -58,6 +58,10 @@ rt_source *rt_source_open(const char *path, char *err, size_t errlen) {
         close(fd);
         return NULL;
     }
+    /* A pipe of 64 KB would have its writer wake the reader (holding the
+       input's lock) some 16 times per megabyte; one of 1 MB (the default
+       most an unprivileged process may ask for) lets it write ahead. */
+    if (S_ISFIFO(st.st_mode)) (void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
     rt_source *s = calloc(1, sizeof *s);
     if (!s) abort();
     s->fd = fd;

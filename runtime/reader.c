@@ -132,10 +132,12 @@ static bool more(rt_input *in) {
     if (in->src_done) return false;
     bool keep_cut = in->cut.active && !in->cut.skipping;
     size_t keep = keep_cut ? in->cut.start : in->pos;
-    memmove(in->buf, in->buf + keep, in->end - keep);
-    in->end -= keep;
-    in->pos -= keep;
-    if (keep_cut) in->cut.start = 0;
+    if (keep > 0) {
+        memmove(in->buf, in->buf + keep, in->end - keep);
+        in->end -= keep;
+        in->pos -= keep;
+        if (keep_cut) in->cut.start = 0;
+    }
     if (in->cap - in->end < CHUNK) {
         in->cap = in->end + 2 * CHUNK;
         in->buf = realloc(in->buf, in->cap);
@@ -523,14 +525,16 @@ bool rt_input_span(rt_input *in, rt_span *sp) {
     if (!in->src || in->at_start || in->where != TOP || in->cut.active || in->vx_next < in->vx.n ||
         in->expanding != 0)
         return false;
-    size_t at = 0;
+    size_t at = 0, seen = 0; /* bytes after pos searched already */
     for (;;) {
         size_t have = in->end - in->pos;
         /* A read error is reported by rt_input_next, after the last span. */
-        if (in->src_done)
+        if (in->src_done) {
             at = in->end;
-        else if (have >= SPAN_MIN)
-            at = last_line_start(in, in->pos);
+        } else if (have >= SPAN_MIN) {
+            at = last_line_start(in, in->pos + seen);
+            seen = have - 1;
+        }
         if (at > in->pos) break;
         if (in->src_done || have >= SPAN_MAX) return false;
         more(in);

@@ -327,14 +327,20 @@ void replay_free(replay *r) {
 
 /* ---- one input ---- */
 
-/* An input is read a batch of documents at a time, under its lock; any
-   thread screens a batch (scan and rules, nothing written), and one thread
-   at a time commits the screened batches in input order: counts, record
+/* An input is read a batch at a time, under its lock; any thread screens
+   a batch (scan and rules, nothing written), and one thread at a time
+   commits the screened batches in input order: counts, record and line
    numbers, and for the few documents that matched or are bad, the whole
    evaluation again, writing as a single thread would. Output therefore does
-   not depend on how many threads shared the input. A ring of RING batches
-   bounds how far reading runs ahead of committing. */
-enum { BATCH_DOCS = 1024, BATCH_BYTES = 1 << 20, RING = 8 };
+   not depend on how many threads shared the input. A ring of two batches
+   per thread bounds how far reading runs ahead of committing.
+
+   Where the reader can (runtime.h, spans), a batch is a span of whole
+   lines, read under the lock and cut into documents by the thread that
+   screens it, so that cutting is shared too; otherwise it is documents the
+   reader cut, copied. A span is cut from where the reader was, if it knew,
+   or from a guess, checked when the span is committed. */
+enum { BATCH_DOCS = 1024, BATCH_BYTES = 1 << 20 };
 
 /* What screening found out about a document. */
 typedef enum verdict {
@@ -344,10 +350,16 @@ typedef enum verdict {
 } verdict;
 
 typedef struct batch {
+    bool is_span;
+    rt_span span;    /* its text; the buffer stays with the batch */
+    rt_frame from;   /* where cutting it started ... */
+    bool from_known; /* ... the reader's frame, or else a guess */
+    rt_frame end;    /* where it ended */
     size_t n, cap;
     rt_read *kind;
     rt_doc *doc;
     size_t *at; /* where the document's text (or error) starts in text */
+    /* (a span's documents are in span; only their errors are in text) */
     uint8_t *verdict;
     char *text;
     size_t len, text_cap;
@@ -373,12 +385,17 @@ typedef struct input_job {
     uint64_t last_line;   /* of the last document read */
     uint64_t offset;      /* input bytes already counted in progress */
     bool ended;           /* the reader said RT_EOF or RT_ERROR */
-    batch ring[RING];
+    batch *ring;
+    size_t nring;
     uint64_t nread, ncommitted; /* batches */
     bool committing;            /* some thread is committing batches */
+    bool spans_out;             /* spans were read since the reader last knew its frame */
+    bool settling;              /* ... and no more can be: waiting for them to be committed */
     /* The committing thread's: */
     uint64_t record; /* valid events so far */
     uint64_t reported;
+    rt_frame frame;          /* where the last span committed ended */
+    uint64_t span_last_line; /* of its last document */
 } input_job;
 
 /* One thread's hold on an input: its own engines for the input's packs. */
@@ -530,6 +547,12 @@ static void handle(cursor *c, rt_read kind, const rt_doc *d) {
     atomic_fetch_add(&progress.events, kind == RT_DOC || kind == RT_BAD);
 }
 
+static void count_bytes(input_job *j) {
+    uint64_t at = rt_input_offset(j->ri);
+    atomic_fetch_add(&progress.bytes, at - j->offset);
+    j->offset = at;
+}
+
 /* Reads the next thing (caller holds j->mu, or is alone with j). An error
    takes the line of the last document, and its text from the reader. */
 static rt_read next(input_job *j, rt_doc *d) {
@@ -540,9 +563,7 @@ static rt_read next(input_job *j, rt_doc *d) {
     }
     j->last_line = d->line;
     j->ended |= k == RT_EOF || k == RT_ERROR;
-    uint64_t at = rt_input_offset(j->ri);
-    atomic_fetch_add(&progress.bytes, at - j->offset);
-    j->offset = at;
+    count_bytes(j);
     return k;
 }
 
@@ -569,31 +590,69 @@ static void batch_room(batch *b, size_t len) {
     }
 }
 
+/* Adds a document of kind k to b: a span's in place, another's copied
+   (an error is always copied; pointers into text are set by point_into). */
+static void batch_add(batch *b, rt_read k, const rt_doc *d) {
+    const char *src = k == RT_DOC ? d->text : d->error;
+    size_t len = k == RT_DOC ? (b->is_span ? 0 : d->len) : strlen(d->error) + 1;
+    batch_room(b, len);
+    memcpy(b->text + b->len, src, len);
+    b->kind[b->n] = k;
+    b->doc[b->n] = *d;
+    b->at[b->n++] = b->len;
+    b->len += len;
+}
+
+/* The text may have moved while it grew: point into it only now. */
+static void point_into(batch *b) {
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->kind[i] != RT_DOC)
+            b->doc[i].error = b->text + b->at[i];
+        else if (!b->is_span)
+            b->doc[i].text = b->text + b->at[i];
+    }
+}
+
 /* Copies the next documents of j into b (caller holds j->mu); false when
    there were none. */
 static bool read_batch(input_job *j, batch *b) {
     b->n = b->len = 0;
+    b->is_span = false;
     while (!j->ended && b->n < BATCH_DOCS && b->len < BATCH_BYTES) {
         rt_doc d;
         rt_read k = next(j, &d);
         if (k == RT_EOF) break;
-        const char *src = k == RT_DOC ? d.text : d.error;
-        size_t len = k == RT_DOC ? d.len : strlen(d.error) + 1;
-        batch_room(b, len);
-        memcpy(b->text + b->len, src, len);
-        b->kind[b->n] = k;
-        b->doc[b->n] = d;
-        b->at[b->n++] = b->len;
-        b->len += len;
+        batch_add(b, k, &d);
     }
-    /* The text may have moved while it grew: point into it only now. */
-    for (size_t i = 0; i < b->n; i++) {
-        if (b->kind[i] == RT_DOC)
-            b->doc[i].text = b->text + b->at[i];
-        else
-            b->doc[i].error = b->text + b->at[i];
-    }
+    point_into(b);
     return b->n > 0;
+}
+
+typedef enum taken { TAKEN, WAIT, NOTHING } taken;
+
+/* Fills b with the next span of j, or else the next documents (caller
+   holds j->mu). After spans, documents are read only once every span read
+   has been committed and the reader told where it is: until then, WAIT. */
+static taken take(input_job *j, batch *b) {
+    if (!j->settling) {
+        rt_frame here = rt_input_frame(j->ri);
+        if (rt_input_span(j->ri, &b->span)) {
+            b->is_span = true;
+            b->from_known = !j->spans_out;
+            b->from = b->from_known ? here : (rt_frame){.line = 1};
+            j->spans_out = true;
+            count_bytes(j);
+            return TAKEN;
+        }
+        j->settling = j->spans_out;
+    }
+    if (j->settling) {
+        if (j->ncommitted < j->nread) return WAIT;
+        rt_input_resume(j->ri, &j->frame);
+        j->last_line = j->span_last_line;
+        j->spans_out = j->settling = false;
+    }
+    return read_batch(j, b) ? TAKEN : NOTHING;
 }
 
 static verdict screen(cursor *c, rt_read kind, const rt_doc *d) {
@@ -606,6 +665,20 @@ static verdict screen(cursor *c, rt_read kind, const rt_doc *d) {
     for (size_t e = 0; e < c->nuse; e++)
         if (run_engine(c, e, d)) return V_LOUD;
     return V_QUIET;
+}
+
+/* Cuts span batch b into documents and screens each as it comes. */
+static void screen_span(cursor *c, batch *b) {
+    rt_input *in = rt_input_over(&b->span, &b->from, &c->w->r->cfg->input);
+    b->n = b->len = 0;
+    rt_doc d;
+    for (rt_read k; (k = rt_input_next(in, &d)) != RT_EOF;) {
+        batch_add(b, k, &d);
+        b->verdict[b->n - 1] = (uint8_t)screen(c, k, &d);
+    }
+    point_into(b);
+    b->end = rt_input_frame(in);
+    rt_input_close(in);
 }
 
 static void commit(cursor *c, const batch *b) {
@@ -633,28 +706,62 @@ static void commit(cursor *c, const batch *b) {
     atomic_fetch_add(&progress.events, quiet);
 }
 
+/* Commits a span: its lines moved to where it really starts; cut again,
+   the long way, if it was cut from a wrong guess. */
+static void commit_span(cursor *c, batch *b) {
+    input_job *j = c->j;
+    if (!b->from_known && !rt_frame_same_place(&b->from, &j->frame)) {
+        rt_input *in = rt_input_over(&b->span, &j->frame, &c->w->r->cfg->input);
+        rt_doc d;
+        for (rt_read k; (k = rt_input_next(in, &d)) != RT_EOF; j->span_last_line = d.line)
+            handle(c, k, &d);
+        j->frame = rt_input_frame(in);
+        rt_input_close(in);
+        return;
+    }
+    uint64_t shift = b->from_known ? 0 : j->frame.line - b->from.line;
+    for (size_t i = 0; i < b->n; i++)
+        b->doc[i].line += shift;
+    j->frame = b->end;
+    j->frame.line += shift;
+    if (b->n) j->span_last_line = b->doc[b->n - 1].line;
+    commit(c, b);
+}
+
 /* Reads, screens and commits batches of c's input until it has ended. */
 static void work_on(cursor *c) {
     input_job *j = c->j;
     pthread_mutex_lock(&j->mu);
     for (;;) {
-        while (!j->ended && j->nread - j->ncommitted >= RING)
+        while (!j->ended && j->nread - j->ncommitted >= j->nring)
             pthread_cond_wait(&j->moved, &j->mu);
-        batch *b = &j->ring[j->nread % RING];
-        if (j->ended || !read_batch(j, b)) break;
+        batch *b = &j->ring[j->nread % j->nring];
+        taken t = j->ended ? NOTHING : take(j, b);
+        if (t == NOTHING) break;
+        if (t == WAIT) {
+            pthread_cond_wait(&j->moved, &j->mu);
+            continue;
+        }
         j->nread++;
         pthread_mutex_unlock(&j->mu);
-        for (size_t i = 0; i < b->n; i++)
-            b->verdict[i] = (uint8_t)screen(c, b->kind[i], &b->doc[i]);
+        if (b->is_span)
+            screen_span(c, b);
+        else
+            for (size_t i = 0; i < b->n; i++)
+                b->verdict[i] = (uint8_t)screen(c, b->kind[i], &b->doc[i]);
         pthread_mutex_lock(&j->mu);
         b->done = true;
         if (j->committing) continue;
         /* Commit every screened batch that is next in line; one marked done
            meanwhile is seen here, or its thread becomes the committer. */
         j->committing = true;
-        for (batch *h; j->ncommitted < j->nread && (h = &j->ring[j->ncommitted % RING])->done;) {
+        for (batch *h;
+             j->ncommitted < j->nread && (h = &j->ring[j->ncommitted % j->nring])->done;) {
             pthread_mutex_unlock(&j->mu);
-            commit(c, h);
+            if (h->is_span)
+                commit_span(c, h);
+            else
+                commit(c, h);
             pthread_mutex_lock(&j->mu);
             h->done = false;
             j->ncommitted++;
@@ -678,14 +785,16 @@ static void read_alone(cursor *c) {
 }
 
 static void job_free(input_job *j) {
-    for (size_t i = 0; i < RING; i++) {
+    for (size_t i = 0; i < j->nring; i++) {
         batch *b = &j->ring[i];
         free(b->kind);
         free(b->doc);
         free(b->at);
         free(b->verdict);
         free(b->text);
+        free(b->span.buf);
     }
+    free(j->ring);
     pthread_cond_destroy(&j->moved);
     pthread_mutex_destroy(&j->mu);
     free(j);
@@ -779,7 +888,8 @@ static void replay_input(void *state, run_input *in, sink *s) {
     }
     input_job *j = calloc(1, sizeof *j);
     if (!j) abort();
-    *j = (input_job){.in = in, .sink = s, .ri = ri};
+    *j = (input_job){.in = in, .sink = s, .ri = ri, .nring = cfg->jobs > 1 ? 2 * cfg->jobs : 0};
+    if (j->nring && !(j->ring = calloc(j->nring, sizeof *j->ring))) abort();
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->moved, NULL);
     cursor c;

@@ -70,6 +70,26 @@ done
 cmp -s "$TMP/err.j1" "$TMP/err.j2" && cmp -s "$TMP/err.j1" "$TMP/err.j4" && ok ||
     bad "messages of one input depend on --jobs: $(diff "$TMP/err.j1" "$TMP/err.j4" | head -5)"
 
+# Threads cut spans of lines from a guess of where each starts: the same
+# answers where a line is too long for a span (read document by document)
+# and where a list opened mid-file makes every guess after it wrong.
+{
+    cat "$TMP/clean.ndjson"
+    printf '{"eventName":"Long","pad":"%s"}\n' "$(head -c 20000000 /dev/zero | tr '\0' x)"
+    cat "$TMP/clean.ndjson"
+    echo '['
+    sed 's/$/,/' "$TMP/clean.ndjson"
+    echo '{"eventName":"last"}]'
+    head -c 300000 "$TMP/clean.ndjson"
+} >"$TMP/spans.ndjson"
+for j in 1 2 4; do
+    "$SIGVM" run -j $j --stats -r "$AWS_RULES" "$TMP/spans.ndjson" >"$TMP/out.j$j" 2>"$TMP/err.j$j"
+done
+[ "$(wc -l <"$TMP/out.j1")" -gt "$(wc -l <"$TMP/want")" ] && cmp -s "$TMP/out.j1" "$TMP/out.j2" &&
+    cmp -s "$TMP/out.j1" "$TMP/out.j4" && ok || bad "matches of spans depend on --jobs"
+cmp -s "$TMP/err.j1" "$TMP/err.j2" && cmp -s "$TMP/err.j1" "$TMP/err.j4" && ok ||
+    bad "messages of spans depend on --jobs: $(diff "$TMP/err.j1" "$TMP/err.j4" | head -5)"
+
 # A truncated .gz between two good inputs: reported with the input's name,
 # counted, and the inputs on either side are read whole.
 gzip -c "$TMP/clean.ndjson" >"$TMP/whole.gz"
