@@ -118,6 +118,54 @@ static void fold_non_ascii(void **state) {
     assert_fold("already folded: é", "already folded: é");
 }
 
+/* Event values with a non-ASCII character anywhere in ASCII text (the ®
+   of Sysmon's "Microsoft® Windows®"), and one that folds to three times
+   its length, past the room first set aside for it. */
+static void fold_event_values_non_ascii(void **state) {
+    (void)state;
+    sv_event *ev = sv_event_new(1);
+    char text[48], want[48];
+    for (size_t at = 0; at + 2 <= sizeof text; at++) {
+        memset(text, 'W', sizeof text);
+        memset(want, 'w', sizeof want);
+        memcpy(text + at, "\xc2\xae", 2);
+        memcpy(want + at, "\xc2\xae", 2);
+        if (at + 4 <= sizeof text) {
+            memcpy(text + at + 2, "\xc3\x84", 2); /* Ä */
+            memcpy(want + at + 2, "\xc3\xa4", 2);
+        }
+        sv_value v = {.p = text, .len = sizeof text, .type = SV_V_STR, .escaped = SV_ESC_WIDE};
+        const char *f;
+        size_t n;
+        sv_event_reset(ev);
+        assert_true(sv_value_folded(ev, &v, &f, &n));
+        assert_int_equal(n, sizeof text);
+        assert_memory_equal(f, want, n);
+    }
+    char iota[60], wide[180];
+    for (size_t i = 0; i < 30; i++) {
+        memcpy(iota + 2 * i, "ΐ", 2);
+        memcpy(wide + 6 * i, "\u03B9\u0308\u0301", 6);
+    }
+    sv_value v = {.p = iota, .len = sizeof iota, .type = SV_V_STR, .escaped = SV_ESC_WIDE};
+    const char *f;
+    size_t n;
+    sv_event_reset(ev);
+    assert_true(sv_value_folded(ev, &v, &f, &n));
+    assert_int_equal(n, sizeof wide);
+    assert_memory_equal(f, wide, n);
+    /* Without room, nothing is claimed. */
+    char out[8];
+    assert_true(sv_casefold_into("ΐ", 2, out, 5) == SIZE_MAX);
+    assert_int_equal(sv_casefold_into("ΐ", 2, out, 6), 6);
+    assert_true(sv_casefold_into("abc", 3, out, 2) == SIZE_MAX);
+    assert_int_equal(sv_casefold_into("ẞ", 3, out, 2), 2); /* shorter folded */
+    assert_memory_equal(out, "ss", 2);
+    assert_true(sv_casefold_into("\377", 1, out, 0) == SIZE_MAX);
+    assert_int_equal(sv_casefold_into("\377A", 2, out, 2), 2);
+    sv_event_free(ev);
+}
+
 static void fold_invalid_utf8(void **state) {
     (void)state;
     /* Octal escapes: a hex escape would swallow a following letter. */
@@ -541,6 +589,7 @@ int main(void) {
         cmocka_unit_test(fold_ascii),
         cmocka_unit_test(fold_non_ascii),
         cmocka_unit_test(fold_event_values),
+        cmocka_unit_test(fold_event_values_non_ascii),
         cmocka_unit_test(unescape_runs),
         cmocka_unit_test(fold_invalid_utf8),
         cmocka_unit_test(fold_embedded_nul),

@@ -2,7 +2,9 @@
    Event text is whatever the logs hold, so folding never fails: valid UTF-8
    is folded character by character and every byte that does not start a
    valid sequence is copied as it is. */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <utf8proc.h>
 
 #include "match.h"
@@ -14,78 +16,68 @@ size_t sv_utf8_char_len(const char *s, size_t n) {
     return len > 0 ? (size_t)len : 1;
 }
 
-static char ascii_lower(char c) {
-    return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
-}
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
 
-static char *fold_ascii(const char *s, size_t n, size_t *outlen) {
-    char *out = malloc(n + 1);
-    if (!out) abort();
-    for (size_t i = 0; i < n; i++)
-        out[i] = ascii_lower(s[i]);
-    out[n] = '\0';
-    *outlen = n;
-    return out;
-}
-
-/* A growable output buffer; folding can lengthen text ("ß" -> "ss"). */
-typedef struct fold_buf {
-    char *p;
-    size_t len, cap;
-} fold_buf;
-
-static void reserve(fold_buf *b, size_t more) {
-    if (b->len + more <= b->cap) return;
-    b->cap = 2 * (b->len + more);
-    b->p = realloc(b->p, b->cap);
-    if (!b->p) abort();
-}
-
-/* Appends the folding of code point cp. One code point folds to at most a
-   few (utf8proc's longest case-fold sequence is 3), 8 leaves room. */
-static void fold_code_point(fold_buf *b, utf8proc_int32_t cp) {
-    utf8proc_int32_t folded[8];
-    int boundclass = UTF8PROC_BOUNDCLASS_START;
-    utf8proc_ssize_t k = utf8proc_decompose_char(cp, folded, 8, UTF8PROC_CASEFOLD, &boundclass);
-    if (k < 0 || k > 8) { /* a longer folding than utf8proc has today: keep the character */
-        folded[0] = cp;
-        k = 1;
-    }
-    reserve(b, 4 * (size_t)k);
-    for (utf8proc_ssize_t j = 0; j < k; j++)
-        b->len += (size_t)utf8proc_encode_char(folded[j], (utf8proc_uint8_t *)b->p + b->len);
-}
-
-static char *fold_unicode(const char *s, size_t n, size_t *outlen) {
-    fold_buf b = {NULL, 0, 0};
-    reserve(&b, n + n / 4 + 8);
+size_t sv_lower_ascii(const char *s, size_t n, char *out) {
     size_t i = 0;
-    while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t len;
-        if (c < 0x80) { /* ASCII needs no table */
-            reserve(&b, 1);
-            b.p[b.len++] = ascii_lower((char)c);
-            i++;
-        } else if ((len = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-                                           (utf8proc_ssize_t)(n - i), &cp)) > 0) {
-            fold_code_point(&b, cp);
-            i += (size_t)len;
-        } else {
-            reserve(&b, 1);
-            b.p[b.len++] = (char)c;
-            i++;
-        }
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & HIGHS) break;
+        /* A byte's high bit: at least 'A', and not above 'Z'. */
+        uint64_t upper = (w + ONES * (0x80 - 'A')) & ~(w + ONES * (0x80 - 'Z' - 1)) & HIGHS;
+        w |= upper >> 2; /* 0x80 >> 2 is the case bit, 0x20 */
+        memcpy(out + i, &w, 8);
     }
-    reserve(&b, 1);
-    b.p[b.len] = '\0';
-    *outlen = b.len;
-    return b.p;
+    for (; i < n && !((unsigned char)s[i] & 0x80); i++)
+        out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + ('a' - 'A') : s[i]);
+    return i;
+}
+
+size_t sv_casefold_into(const char *s, size_t n, char *out, size_t cap) {
+    size_t i = 0, o = 0;
+    for (;;) {
+        size_t run = sv_lower_ascii(s + i, n - i < cap - o ? n - i : cap - o, out + o);
+        i += run;
+        o += run;
+        if (i == n) return o;
+        if (!((unsigned char)s[i] & 0x80) || o == cap) return SIZE_MAX;
+        utf8proc_int32_t cp, folded[8];
+        utf8proc_ssize_t len =
+            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (len <= 0) { /* not UTF-8: the byte as it is */
+            out[o++] = s[i++];
+            continue;
+        }
+        /* One code point folds to a few (utf8proc's longest case folding is
+           three); one that would fold to more than 8 is kept as it is. */
+        int boundclass = UTF8PROC_BOUNDCLASS_START;
+        utf8proc_ssize_t k = utf8proc_decompose_char(cp, folded, 8, UTF8PROC_CASEFOLD, &boundclass);
+        if (k < 0 || k > 8) {
+            folded[0] = cp;
+            k = 1;
+        }
+        size_t need = 0;
+        for (utf8proc_ssize_t j = 0; j < k; j++)
+            need += folded[j] < 0x80 ? 1 : folded[j] < 0x800 ? 2 : folded[j] < 0x10000 ? 3 : 4;
+        if (cap - o < need) return SIZE_MAX;
+        for (utf8proc_ssize_t j = 0; j < k; j++)
+            o += (size_t)utf8proc_encode_char(folded[j], (utf8proc_uint8_t *)out + o);
+        i += (size_t)len;
+    }
 }
 
 char *sv_casefold(const char *s, size_t n, size_t *outlen) {
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] & 0x80) return fold_unicode(s, n, outlen);
-    return fold_ascii(s, n, outlen);
+    for (size_t cap = n + n / 2 + 16;; cap *= 2) {
+        char *out = malloc(cap + 1);
+        if (!out) abort();
+        size_t len = sv_casefold_into(s, n, out, cap);
+        if (len != SIZE_MAX) {
+            out[len] = '\0';
+            *outlen = len;
+            return out;
+        }
+        free(out);
+    }
 }

@@ -9,6 +9,16 @@
    character and is never skipped over silently. */
 size_t sv_utf8_char_len(const char *s, size_t n);
 
+/* Lower-cases the ASCII bytes at the start of s (n bytes) into out, eight
+   at a time; returns how many there were. */
+size_t sv_lower_ascii(const char *s, size_t n, char *out);
+
+/* Case-folds s (n bytes) into out, which has room for cap: the length
+   written, or SIZE_MAX when that would not fit (folding may lengthen
+   text: "İ" is "i" and a combining dot). Never fails otherwise: a byte
+   that starts no valid UTF-8 character is copied as it is. */
+size_t sv_casefold_into(const char *s, size_t n, char *out, size_t cap);
+
 /* Whether ip lies in net/prefix; both are 16-byte (IPv4-mapped) addresses
    as filled by sv_parse_ip / sv_parse_cidr, prefix 0..128. */
 bool sv_ip_in_net(const uint8_t ip[16], const uint8_t net[16], unsigned prefix);

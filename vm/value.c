@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "match.h"
 #include "vm.h"
 
 static int hex4(const char *p) {
@@ -66,8 +67,6 @@ static uint32_t unicode_escape(const char *s, size_t n, size_t *i) {
     return 0xFFFD;
 }
 
-static bool lower_ascii(const char *t, size_t n, char *out);
-
 /* Decodes the escapes of s into out, lower-casing the ASCII letters of the
    runs between them if lower (text whose escapes are all of two bytes:
    they decode to no letter); SIZE_MAX if lower and a run is not ASCII. */
@@ -80,7 +79,7 @@ static size_t unescape(const char *s, size_t n, char *out, bool lower) {
         size_t run = bs ? (size_t)(bs - s) - i : n - i;
         if (!lower)
             memcpy(out + o, s + i, run);
-        else if (!lower_ascii(s + i, run, out + o))
+        else if (sv_lower_ascii(s + i, run, out + o) < run)
             return SIZE_MAX;
         o += run;
         i += run;
@@ -130,30 +129,6 @@ bool sv_value_text(sv_event *ev, sv_value *v, const char **s, size_t *n) {
     return true;
 }
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/* Lower-cases ASCII text eight bytes at a time; false (out unfinished) at
-   the first byte above 0x7f, which needs Unicode folding. */
-static bool lower_ascii(const char *t, size_t n, char *out) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, t + i, 8);
-        if (w & HIGHS) return false;
-        /* A byte's high bit: at least 'A', and not above 'Z'. */
-        uint64_t upper = (w + ONES * (0x80 - 'A')) & ~(w + ONES * (0x80 - 'Z' - 1)) & HIGHS;
-        w |= upper >> 2; /* 0x80 >> 2 is the case bit, 0x20 */
-        memcpy(out + i, &w, 8);
-    }
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)t[i];
-        if (c & 0x80) return false;
-        out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    return true;
-}
-
 bool sv_value_folded(sv_event *ev, sv_value *v, const char **s, size_t *n) {
     if (!v->folded) {
         size_t on = SIZE_MAX;
@@ -168,14 +143,11 @@ bool sv_value_folded(sv_event *ev, sv_value *v, const char **s, size_t *n) {
             const char *t;
             size_t tn;
             if (!sv_value_text(ev, v, &t, &tn)) return false;
-            out = sv_scratch_alloc(&ev->scratch, tn + 1);
-            on = tn;
-            if (!lower_ascii(t, tn, out)) {
-                /* The scratch space stays allocated: rare enough not to matter. */
-                char *f = sv_casefold(t, tn, &on);
-                out = sv_scratch_alloc(&ev->scratch, on + 1);
-                memcpy(out, f, on + 1);
-                free(f);
+            /* Room for any folding seen in practice; more is asked for
+               (the first try staying allocated) if ever needed. */
+            for (size_t cap = tn + tn / 2 + 16; on == SIZE_MAX; cap *= 2) {
+                out = sv_scratch_alloc(&ev->scratch, cap + 1);
+                on = sv_casefold_into(t, tn, out, cap);
             }
         }
         out[on] = '\0';
