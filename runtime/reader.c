@@ -60,9 +60,11 @@ typedef struct cut {
 
 struct rt_input {
     char *name;
-    rt_source *src; /* NULL for a reader over a span's text */
-    bool open_end;  /* over a span that another follows: its end ends the line */
-    bool unplaced;  /* spans were handed out: where the text is, is not known here */
+    rt_source *src;   /* NULL for a reader over a span's text */
+    bool open_end;    /* over a span that another follows: its end ends the line */
+    bool unplaced;    /* spans were handed out: where the text is, is not known here */
+    rt_scanner *scan; /* scans lines of one object whole (rt_input_scan_with) */
+    sv_event *ev;
     size_t max_doc;
     int expanding; /* -1 not decided yet (auto: from the first document), 0 no, 1 yes */
     char *buf;
@@ -368,6 +370,33 @@ static step follow(rt_input *in) {
     }
 }
 
+void rt_input_scan_with(rt_input *in, rt_scanner *s, sv_event *ev) {
+    in->scan = s;
+    in->ev = ev;
+}
+
+/* A top-level line that is one valid JSON object (and blanks), handed out
+   scanned: what cutting it would give, as such a line holds no newline
+   that could end it early, without following its brackets first. False,
+   the text untouched, for any other line. */
+static bool scanned_line(rt_input *in, rt_doc *d) {
+    const char *nl;
+    while (!(nl = memchr(in->buf + in->pos, '\n', in->end - in->pos)))
+        if (in->end - in->pos > in->max_doc || !more(in)) break;
+    size_t last = nl ? (size_t)(nl - in->buf) : in->end;
+    while (is_blank(in->buf[last - 1]))
+        last--;
+    size_t len = last - in->pos;
+    const char *err;
+    size_t off;
+    if (len > in->max_doc || in->buf[last - 1] != '}' ||
+        !rt_scan(in->scan, in->buf + in->pos, len, in->ev, &err, &off))
+        return false;
+    *d = (rt_doc){.text = in->buf + in->pos, .len = len, .line = in->line, .scanned = true};
+    in->pos = last;
+    return true;
+}
+
 /* The next document of the text with the framing followed: RT_DOC, RT_BAD
    (one over the size limit, whose bytes are then skipped) or RT_EOF. */
 static rt_read next_text(rt_input *in, rt_doc *d) {
@@ -399,6 +428,8 @@ static rt_read next_text(rt_input *in, rt_doc *d) {
                 in->in_wrapper = ch == '{';
                 in->pos += ch == '[';
                 in->where = FIRST_ELEM;
+            } else if (ch == '{' && in->scan && scanned_line(in, d)) {
+                return RT_DOC;
             } else {
                 start_cut(in, ch == '{' ? CONTAINER : LINE);
             }

@@ -89,6 +89,7 @@ typedef struct rt_doc {
     uint64_t element;  /* its place in a top-level array or Records list, 0 outside one */
     uint64_t tuple;    /* its flow tuple in an expanded VNet flow-log record, or 0 */
     const char *error; /* RT_BAD: why it is skipped */
+    bool scanned;      /* RT_DOC: scanned already (rt_input_scan_with) */
 } rt_doc;
 
 typedef enum rt_read {
@@ -99,6 +100,11 @@ typedef enum rt_read {
 } rt_read;
 
 rt_read rt_input_next(rt_input *in, rt_doc *doc);
+/* From now on, a top-level line that holds one JSON object and blanks is
+   scanned by s into ev whole, before it is cut (ev then holds it, and
+   doc->scanned says so): a line of valid NDJSON is followed once, not
+   twice. Any other line is cut as before, and not scanned. */
+void rt_input_scan_with(rt_input *in, rt_scanner *s, sv_event *ev);
 const char *rt_input_error(const rt_input *in);
 const char *rt_input_name(const rt_input *in);
 /* Bytes taken from the file so far (compressed, if it is) and its size (-1

@@ -433,6 +433,60 @@ static void many_records(void **state) {
     rt_input_close(in);
 }
 
+/* Lines of one JSON object are scanned whole when a scanner is given:
+   what is handed out stays as cutting gives it, line by line, and the
+   event holds the line's values. A line of 1.5 MB makes the reader read
+   on while it looks for the line's end. */
+static void lines_scanned_whole(void **state) {
+    (void)state;
+    FILE *f = fopen(path_of("lines.ndjson"), "w");
+    assert_non_null(f);
+    for (int i = 0; i < 3000; i++) {
+        switch (i % 10) {
+        case 0: fprintf(f, "{\"n\":%d}\r\n", i); break;
+        case 1: fprintf(f, "  {\"n\":%d,\"s\":\"a\\\"}\"} \t\n", i); break;
+        case 2: fprintf(f, "{\"n\":%d} {\"n\":%d}\n", i, -i); break; /* two on a line */
+        case 3: fprintf(f, "{\"n\":%d,\"cut\":\"abc\n", i); break;   /* cut short */
+        case 4: fprintf(f, "{\"n\":%d,\n  \"m\":1}\n", i); break;    /* over two lines */
+        case 5: fprintf(f, "{\"n\":%d}x\n", i); break;               /* garbage after */
+        case 6: fprintf(f, "[{\"n\":%d}]\n", i); break;              /* a list */
+        case 7: fprintf(f, "{\"n\":%d,\"bad\":tru}\n", i); break;    /* invalid */
+        default: fprintf(f, "{\"n\":%d,\"pad\":\"%0*d\"}\n", i, i == 8 ? 1500000 : 10, 0);
+        }
+    }
+    fputs("{\"n\":3000}", f);
+    fclose(f);
+    char *want = trace(path_of("lines.ndjson"), NULL);
+
+    const char *paths[] = {"n"};
+    rt_scanner *s = rt_scanner_new(paths, 1, false);
+    sv_event *ev = sv_event_new(1);
+    rt_input *in = open_or_fail(path_of("lines.ndjson"), NULL);
+    rt_input_scan_with(in, s, ev);
+    char *got = NULL;
+    size_t len = 0, scanned = 0;
+    FILE *t = open_memstream(&got, &len);
+    rt_doc d;
+    for (rt_read k; (k = rt_input_next(in, &d)) != RT_EOF;) {
+        trace_read(t, in, k, &d, 0);
+        if (!d.scanned) continue;
+        scanned++;
+        const char *v;
+        size_t vn;
+        assert_true(sv_value_text(ev, sv_event_get(ev, 0), &v, &vn));
+        assert_true(vn < d.len && !memcmp(d.text + 5, v, vn));
+    }
+    fclose(t);
+    /* cases 0, 1, 8 and 9, the rest of case 2's line, and the last line */
+    assert_int_equal(scanned, 5 * 300 + 1);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    rt_input_close(in);
+    sv_event_free(ev);
+    rt_scanner_free(s);
+}
+
 static void not_found(void **state) {
     (void)state;
     char err[256];
@@ -444,13 +498,21 @@ static void not_found(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(ndjson),           cmocka_unit_test(pretty_printed),
-        cmocka_unit_test(arrays),           cmocka_unit_test(records),
-        cmocka_unit_test(garbage_lines),    cmocka_unit_test(garbage_scanned),
-        cmocka_unit_test(broken_list),      cmocka_unit_test(size_limit),
-        cmocka_unit_test(block_boundaries), cmocka_unit_test(size_limit_in_blocks),
-        cmocka_unit_test(gzip_members),     cmocka_unit_test(gzip_damaged),
-        cmocka_unit_test(zstd_frames),      cmocka_unit_test(many_records),
+        cmocka_unit_test(ndjson),
+        cmocka_unit_test(pretty_printed),
+        cmocka_unit_test(arrays),
+        cmocka_unit_test(records),
+        cmocka_unit_test(garbage_lines),
+        cmocka_unit_test(garbage_scanned),
+        cmocka_unit_test(broken_list),
+        cmocka_unit_test(size_limit),
+        cmocka_unit_test(block_boundaries),
+        cmocka_unit_test(size_limit_in_blocks),
+        cmocka_unit_test(gzip_members),
+        cmocka_unit_test(gzip_damaged),
+        cmocka_unit_test(zstd_frames),
+        cmocka_unit_test(many_records),
+        cmocka_unit_test(lines_scanned_whole),
         cmocka_unit_test(not_found),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);

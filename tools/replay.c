@@ -459,12 +459,23 @@ static void note_match(engine *g, uint32_t rule, bool has_time, int64_t t) {
     s->has_time = true;
 }
 
-/* Scans d with the first engine, which validates it, and finds its time:
-   false with err and off for a document that is not a valid event. */
+/* The engine that validates documents and finds their time. */
+static engine *first_engine(cursor *c) {
+    return c->nuse ? c->use[0] : &c->w->plain;
+}
+
+/* Lets reader in scan lines whole with c's first engine (runtime.h). */
+static void scan_lines_with(cursor *c, rt_input *in) {
+    engine *first = first_engine(c);
+    rt_input_scan_with(in, first->scan, first->ev);
+}
+
+/* Scans d with the first engine, unless the reader did, and finds its
+   time: false with err and off for a document that is not a valid event. */
 static bool scan_first(cursor *c, const rt_doc *d, bool *has_time, int64_t *t, const char **err,
                        size_t *off) {
-    engine *first = c->nuse ? c->use[0] : &c->w->plain;
-    if (!rt_scan(first->scan, d->text, d->len, first->ev, err, off)) return false;
+    engine *first = first_engine(c);
+    if (!d->scanned && !rt_scan(first->scan, d->text, d->len, first->ev, err, off)) return false;
     *t = 0;
     *has_time = rt_event_time(first->ev, first->time_slot, t);
     return true;
@@ -599,6 +610,7 @@ static void batch_add(batch *b, rt_read k, const rt_doc *d) {
     memcpy(b->text + b->len, src, len);
     b->kind[b->n] = k;
     b->doc[b->n] = *d;
+    b->doc[b->n].scanned = false; /* by whichever thread; committing scans again */
     b->at[b->n++] = b->len;
     b->len += len;
 }
@@ -670,6 +682,7 @@ static verdict screen(cursor *c, rt_read kind, const rt_doc *d) {
 /* Cuts span batch b into documents and screens each as it comes. */
 static void screen_span(cursor *c, batch *b) {
     rt_input *in = rt_input_over(&b->span, &b->from, &c->w->r->cfg->input);
+    scan_lines_with(c, in);
     b->n = b->len = 0;
     rt_doc d;
     for (rt_read k; (k = rt_input_next(in, &d)) != RT_EOF;) {
@@ -903,6 +916,7 @@ static void replay_input(void *state, run_input *in, sink *s) {
         if (i >= 0) use_engine(&c, (engine_ref){true, (size_t)i});
     }
     if (cfg->jobs == 1) {
+        scan_lines_with(&c, ri);
         read_alone(&c);
     } else {
         pool_offer(s, j);

@@ -2,8 +2,10 @@
    that open with '{', each span cut from the frame the one before ended
    in, hands out what one reader over the whole text hands out; a span cut
    from the top-level guess does too whenever rt_frame_same_place says the
-   guess is right. Input: a byte choosing the size limit, a byte seeding
-   which lines split, then the text. */
+   guess is right. The spans' readers scan lines of one object whole
+   (rt_input_scan_with), the whole text's does not: that too must not
+   change what is handed out. Input: a byte choosing the size limit, a
+   byte seeding which lines split, then the text. */
 #include "fuzz.h"
 #include "reader_trace.h"
 
@@ -12,13 +14,21 @@ static const rt_frame top = {.line = 1};
 /* What a reader over text[0, n) from frame f hands out, lines moved by
    shift; its end frame (lines moved too) in *end. */
 static char *cut(const char *text, size_t n, bool last, const rt_frame *f, uint64_t shift,
-                 const rt_input_opts *o, rt_frame *end) {
+                 const rt_input_opts *o, bool scan_lines, rt_frame *end) {
+    static rt_scanner *scanner;
+    static sv_event *ev;
+    if (!scanner) {
+        const char *paths[] = {"a", "b.c"};
+        scanner = rt_scanner_new(paths, 2, true);
+        ev = sv_event_new(2);
+    }
     char *out = NULL;
     size_t len = 0;
     FILE *t = open_memstream(&out, &len);
     FUZZ_CHECK(t);
     rt_span sp = {.text = text, .len = n, .last = last};
     rt_input *in = rt_input_over(&sp, f, o);
+    if (scan_lines) rt_input_scan_with(in, scanner, ev);
     trace_rest(t, in, shift);
     *end = rt_input_frame(in);
     end->line += shift;
@@ -34,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *text = (const char *)data + 2;
     size_t n = size - 2;
     rt_frame end;
-    char *want = cut(text, n, true, &top, 0, &o, &end);
+    char *want = cut(text, n, true, &top, 0, &o, false, &end);
 
     char *got = NULL;
     size_t got_len = 0;
@@ -47,8 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (line_start) pick ^= pick << 13, pick ^= pick >> 17, pick ^= pick << 5;
         if (i < n && !(line_start && pick & 1)) continue;
         rt_frame real_end, guess_end;
-        char *real = cut(text + from, i - from, i == n, &at, 0, &o, &real_end);
-        char *guess = cut(text + from, i - from, i == n, &top, at.line - 1, &o, &guess_end);
+        char *real = cut(text + from, i - from, i == n, &at, 0, &o, true, &real_end);
+        char *guess = cut(text + from, i - from, i == n, &top, at.line - 1, &o, true, &guess_end);
         if (rt_frame_same_place(&top, &at)) {
             FUZZ_CHECK(strcmp(real, guess) == 0);
             FUZZ_CHECK(rt_frame_same_place(&guess_end, &real_end));
