@@ -3,6 +3,8 @@
 #define SIGVM_TESTS_READER_TRACE_H
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "runtime/runtime.h"
 
@@ -33,6 +35,64 @@ static inline void trace_rest(FILE *t, rt_input *in, uint64_t shift) {
     rt_doc d;
     for (rt_read k; (k = rt_input_next(in, &d)) != RT_EOF;)
         trace_read(t, in, k, &d, shift);
+}
+
+/* What a reader over text[0, n) from frame f hands out, lines moved by
+   shift; lines of one object are scanned whole by s into ev when s is
+   given. Its end frame (lines moved too) goes to *end. */
+static inline char *trace_cut(const char *text, size_t n, bool last, const rt_frame *f,
+                              uint64_t shift, const rt_input_opts *o, rt_scanner *s, sv_event *ev,
+                              rt_frame *end) {
+    char *out = NULL;
+    size_t len = 0;
+    FILE *t = open_memstream(&out, &len);
+    if (!t) abort();
+    rt_span sp = {.text = text, .len = n, .last = last};
+    rt_input *in = rt_input_over(&sp, f, o);
+    if (s) rt_input_scan_with(in, s, ev);
+    trace_rest(t, in, shift);
+    *end = rt_input_frame(in);
+    end->line += shift;
+    rt_input_close(in);
+    fclose(t);
+    return out;
+}
+
+/* text (n bytes) cut into pieces before the lines that open with '{' for
+   which split(arg) says so (asked of each in turn), each piece cut as
+   trace_cut does from the frame the piece before ended in. Each is also
+   cut from the top-level guess: *right counts the pieces where
+   rt_frame_same_place says the guess is right, *wrong those of them that
+   it cut otherwise (none, if spans work). Returns what the pieces' readers
+   hand out; *end is where the last ended. */
+static inline char *trace_pieces(const char *text, size_t n, bool (*split)(void *), void *arg,
+                                 const rt_input_opts *o, rt_scanner *s, sv_event *ev, size_t *right,
+                                 size_t *wrong, rt_frame *end) {
+    const rt_frame top = {.line = 1};
+    char *out = NULL;
+    size_t len = 0, from = 0;
+    FILE *t = open_memstream(&out, &len);
+    if (!t) abort();
+    *end = top;
+    for (size_t i = 1; i <= n; i++) {
+        if (i < n && !(text[i - 1] == '\n' && text[i] == '{' && split(arg))) continue;
+        rt_frame real_end, guess_end;
+        char *real = trace_cut(text + from, i - from, i == n, end, 0, o, s, ev, &real_end);
+        char *guess =
+            trace_cut(text + from, i - from, i == n, &top, end->line - 1, o, s, ev, &guess_end);
+        if (rt_frame_same_place(&top, end)) {
+            ++*right;
+            *wrong += strcmp(real, guess) || !rt_frame_same_place(&guess_end, &real_end) ||
+                      guess_end.line != real_end.line;
+        }
+        fputs(real, t);
+        free(real);
+        free(guess);
+        *end = real_end;
+        from = i;
+    }
+    fclose(t);
+    return out;
 }
 
 #endif

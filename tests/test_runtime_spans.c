@@ -18,64 +18,15 @@
 
 static const rt_frame top = {.line = 1};
 
-/* Traces a reader over text[from, to) starting at frame f (lines moved by
-   shift); its end frame, lines moved too, goes to *end. */
-static void trace_piece(FILE *t, const char *text, size_t from, size_t to, bool last,
-                        const rt_frame *f, uint64_t shift, const rt_input_opts *o, rt_frame *end) {
-    rt_span sp = {.text = text + from, .len = to - from, .last = last};
-    rt_input *in = rt_input_over(&sp, f, o);
-    trace_rest(t, in, shift);
-    *end = rt_input_frame(in);
-    end->line += shift;
-    rt_input_close(in);
-}
+/* Picks the k-th line opening with '{' by bit k (mod 64) of a mask. */
+typedef struct picker {
+    uint64_t mask;
+    size_t k;
+} picker;
 
-/* One reader over all of text. */
-static char *whole(const char *text, const rt_input_opts *o) {
-    char *out = NULL;
-    size_t n = 0;
-    FILE *t = open_memstream(&out, &n);
-    rt_frame end;
-    trace_piece(t, text, 0, strlen(text), true, &top, 0, o, &end);
-    fclose(t);
-    return out;
-}
-
-/* text cut before every line that opens with '{' and is picked by mask
-   (bit k for the k-th such line, counted mod 64). Each piece is cut from
-   the frame the last ended in, and also from the top-level guess: when
-   rt_frame_same_place says the guess is right, what that cuts must be the
-   same. *right counts such pieces. */
-static char *pieces(const char *text, uint64_t mask, const rt_input_opts *o, size_t *right) {
-    char *out = NULL;
-    size_t n = 0, len = strlen(text), from = 0, k = 0;
-    FILE *t = open_memstream(&out, &n);
-    rt_frame at = top;
-    for (size_t i = 1; i <= len; i++) {
-        bool split = i < len && text[i - 1] == '\n' && text[i] == '{' && (mask >> (k++ % 64) & 1);
-        if (!split && i < len) continue;
-        rt_frame end, guessed_end;
-        char *real = NULL, *guess = NULL;
-        size_t rn = 0, gn = 0;
-        FILE *r = open_memstream(&real, &rn), *g = open_memstream(&guess, &gn);
-        trace_piece(r, text, from, i, i == len, &at, 0, o, &end);
-        trace_piece(g, text, from, i, i == len, &top, at.line - 1, o, &guessed_end);
-        fclose(r);
-        fclose(g);
-        if (rt_frame_same_place(&top, &at)) {
-            assert_string_equal(guess, real);
-            assert_true(rt_frame_same_place(&guessed_end, &end));
-            assert_int_equal(guessed_end.line, end.line);
-            ++*right;
-        }
-        fputs(real, t);
-        free(real);
-        free(guess);
-        at = end;
-        from = i;
-    }
-    fclose(t);
-    return out;
+static bool by_mask(void *arg) {
+    picker *p = arg;
+    return p->mask >> (p->k++ % 64) & 1;
 }
 
 /* Every framing the reader knows, with lines opening with '{' inside
@@ -100,10 +51,12 @@ static const char *const texts[] = {
 static void cut_alike_anywhere(void **state) {
     (void)state;
     rt_input_opts limits[] = {{0}, {.max_doc = 32}};
-    size_t right = 0;
+    size_t right = 0, wrong = 0;
     for (size_t c = 0; c < sizeof texts / sizeof *texts; c++)
         for (size_t l = 0; l < 2; l++) {
-            char *want = whole(texts[c], &limits[l]);
+            size_t n = strlen(texts[c]);
+            rt_frame end, pieces_end;
+            char *want = trace_cut(texts[c], n, true, &top, 0, &limits[l], NULL, NULL, &end);
             /* every split alone, then all of them, then every other one */
             uint64_t masks[66];
             for (int b = 0; b < 64; b++)
@@ -111,14 +64,18 @@ static void cut_alike_anywhere(void **state) {
             masks[64] = ~0ull;
             masks[65] = 0x5555555555555555ull;
             for (size_t m = 0; m < 66; m++) {
-                char *got = pieces(texts[c], masks[m], &limits[l], &right);
+                picker p = {masks[m], 0};
+                char *got = trace_pieces(texts[c], n, by_mask, &p, &limits[l], NULL, NULL, &right,
+                                         &wrong, &pieces_end);
                 if (strcmp(got, want))
-                    fail_msg("text %zu, limit %zu, mask %zx:\n%s\nwant\n%s", c, l, (size_t)m, got,
-                             want);
+                    fail_msg("text %zu, limit %zu, mask %zu:\n%s\nwant\n%s", c, l, m, got, want);
+                assert_int_equal(pieces_end.line, end.line);
+                assert_true(rt_frame_same_place(&pieces_end, &end));
                 free(got);
             }
             free(want);
         }
+    assert_int_equal(wrong, 0);
     assert_true(right > 100);
 }
 
@@ -175,9 +132,10 @@ static void spans_of_a_file(void **state) {
             if (placed) real = guess;
             bool right = rt_frame_same_place(&guess, &real);
             rt_frame end;
-            size_t from = (size_t)(sp.text - sp.buf);
-            trace_piece(g, sp.buf, from, from + sp.len, sp.last, right ? &guess : &real,
-                        right ? real.line - guess.line : 0, &o, &end);
+            char *cut = trace_cut(sp.text, sp.len, sp.last, right ? &guess : &real,
+                                  right ? real.line - guess.line : 0, &o, NULL, NULL, &end);
+            fputs(cut, g);
+            free(cut);
             real = end;
             placed = false;
             spans++;

@@ -118,6 +118,17 @@ static void fold_non_ascii(void **state) {
     assert_fold("already folded: é", "already folded: é");
 }
 
+/* ev's value of text s (n bytes, non-ASCII) folds to want (wn bytes). */
+static void assert_value_folds(sv_event *ev, const char *s, size_t n, const char *want, size_t wn) {
+    sv_value v = {.p = s, .len = n, .type = SV_V_STR, .escaped = SV_ESC_WIDE};
+    const char *f;
+    size_t fn;
+    sv_event_reset(ev);
+    assert_true(sv_value_folded(ev, &v, &f, &fn));
+    assert_int_equal(fn, wn);
+    assert_memory_equal(f, want, wn);
+}
+
 /* Event values with a non-ASCII character anywhere in ASCII text (the ®
    of Sysmon's "Microsoft® Windows®"), and one that folds to three times
    its length, past the room first set aside for it. */
@@ -134,26 +145,14 @@ static void fold_event_values_non_ascii(void **state) {
             memcpy(text + at + 2, "\xc3\x84", 2); /* Ä */
             memcpy(want + at + 2, "\xc3\xa4", 2);
         }
-        sv_value v = {.p = text, .len = sizeof text, .type = SV_V_STR, .escaped = SV_ESC_WIDE};
-        const char *f;
-        size_t n;
-        sv_event_reset(ev);
-        assert_true(sv_value_folded(ev, &v, &f, &n));
-        assert_int_equal(n, sizeof text);
-        assert_memory_equal(f, want, n);
+        assert_value_folds(ev, text, sizeof text, want, sizeof want);
     }
     char iota[60], wide[180];
     for (size_t i = 0; i < 30; i++) {
         memcpy(iota + 2 * i, "ΐ", 2);
         memcpy(wide + 6 * i, "\u03B9\u0308\u0301", 6);
     }
-    sv_value v = {.p = iota, .len = sizeof iota, .type = SV_V_STR, .escaped = SV_ESC_WIDE};
-    const char *f;
-    size_t n;
-    sv_event_reset(ev);
-    assert_true(sv_value_folded(ev, &v, &f, &n));
-    assert_int_equal(n, sizeof wide);
-    assert_memory_equal(f, wide, n);
+    assert_value_folds(ev, iota, sizeof iota, wide, sizeof wide);
     /* Without room, nothing is claimed. */
     char out[8];
     assert_true(sv_casefold_into("ΐ", 2, out, 5) == SIZE_MAX);
