@@ -351,10 +351,11 @@ typedef enum verdict {
 
 typedef struct batch {
     bool is_span;
-    rt_span span;    /* its text; the buffer stays with the batch */
-    rt_frame from;   /* where cutting it started ... */
-    bool from_known; /* ... the reader's frame, or else a guess */
-    rt_frame end;    /* where it ended */
+    rt_span span;             /* its text; the buffer stays with the batch */
+    rt_frame from;            /* where cutting it started ... */
+    bool from_known;          /* ... the reader's frame, or else a guess */
+    rt_frame end;             /* where it ended */
+    uint64_t screen_give_ups; /* regex give-ups while it was screened */
     size_t n, cap;
     rt_read *kind;
     rt_doc *doc;
@@ -679,16 +680,26 @@ static verdict screen(cursor *c, rt_read kind, const rt_doc *d) {
     return V_QUIET;
 }
 
+/* Regex give-ups so far of c's engines. */
+static uint64_t give_ups(const cursor *c) {
+    uint64_t n = 0;
+    for (size_t e = 0; e < c->nuse; e++)
+        n += sv_exec_regex_limit_hits(c->use[e]->x);
+    return n;
+}
+
 /* Cuts span batch b into documents and screens each as it comes. */
 static void screen_span(cursor *c, batch *b) {
     rt_input *in = rt_input_over(&b->span, &b->from, &c->w->r->cfg->input);
     scan_lines_with(c, in);
     b->n = b->len = 0;
+    uint64_t before = give_ups(c);
     rt_doc d;
     for (rt_read k; (k = rt_input_next(in, &d)) != RT_EOF;) {
         batch_add(b, k, &d);
         b->verdict[b->n - 1] = (uint8_t)screen(c, k, &d);
     }
+    b->screen_give_ups = give_ups(c) - before;
     point_into(b);
     b->end = rt_input_frame(in);
     rt_input_close(in);
@@ -724,6 +735,8 @@ static void commit(cursor *c, const batch *b) {
 static void commit_span(cursor *c, batch *b) {
     input_job *j = c->j;
     if (!b->from_known && !rt_frame_same_place(&b->from, &j->frame)) {
+        /* What screening gave up on were documents cut wrongly. */
+        if (c->nuse) c->use[0]->recounted += b->screen_give_ups;
         rt_input *in = rt_input_over(&b->span, &j->frame, &c->w->r->cfg->input);
         rt_doc d;
         for (rt_read k; (k = rt_input_next(in, &d)) != RT_EOF; j->span_last_line = d.line)

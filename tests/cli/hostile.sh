@@ -83,6 +83,20 @@ grep -q "sigvm run: 1 regex matches gave up at the PCRE2 limits" "$TMP/err" && o
 { printf '{"EventID":4688,"Payload":"'; head -c 100000 /dev/zero | tr '\0' a; echo 'b"}'; } >"$TMP/re2.ndjson"
 [ "$(matches "$TMP/re2.ndjson")" = hostile-1 ] && ok || bad "give-up next to a match: $(cat "$TMP/err")"
 grep -q "sigvm run: 1 regex matches gave up at the PCRE2 limits" "$TMP/err" && ok || bad "regex summary with a match: $(cat "$TMP/err")"
+# ... and once with two threads when the events are elements of a list
+# opened mid-file, which threads cut from a wrong guess first.
+{
+    for i in $(seq 20000); do printf '{"n":%d,"pad":"%0100d"}\n' "$i" 0; done
+    echo '['
+    for i in $(seq 30000); do printf '{"n":%d,"pad":"%0100d"},\n' "$i" 0; done
+    for i in 1 2 3; do printf '{"Payload":"'; head -c 20000 /dev/zero | tr '\0' a; echo 'b"},'; done
+    echo '{"Payload":"aaaa"}]'
+} >"$TMP/re3.ndjson"
+for j in 1 2; do
+    run -j $j "$TMP/re3.ndjson" >/dev/null 2>"$TMP/err.j$j"
+    grep -q "sigvm run: 3 regex matches gave up at the PCRE2 limits" "$TMP/err.j$j" && ok ||
+        bad "give-ups in a list with -j $j: $(cat "$TMP/err.j$j")"
+done
 
 # Rules: an alias bomb and a condition nested a million deep are refused.
 {
