@@ -501,10 +501,10 @@ rt_read rt_input_next(rt_input *in, rt_doc *d) {
 
 /* ---- spans ---- */
 
-/* A span is at least this long, unless the input ends first... */
+/* A span is at least this long, unless the input ends first. */
 enum { SPAN_MIN = CHUNK };
-/* ... and at most this long, unless one line is longer: then documents are
-   read one by one until the line has ended. */
+/* No line that opens with '{' in this many bytes: no span, documents are
+   read one by one until there is one. */
 enum { SPAN_MAX = 16 * CHUNK };
 
 /* Only what the framing will still look at is kept, so that frames that
