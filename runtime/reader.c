@@ -63,7 +63,7 @@ struct rt_input {
     rt_source *src;   /* NULL for a reader over a span's text */
     bool open_end;    /* over a span that another follows: its end ends the line */
     bool unplaced;    /* spans were handed out: where the text is, is not known here */
-    rt_scanner *scan; /* scans lines of one object whole (rt_input_scan_with) */
+    rt_scanner *scan; /* scans objects on one line as they are cut (rt_input_scan_with) */
     sv_event *ev;
     size_t max_doc;
     int expanding; /* -1 not decided yet (auto: from the first document), 0 no, 1 yes */
@@ -375,25 +375,24 @@ void rt_input_scan_with(rt_input *in, rt_scanner *s, sv_event *ev) {
     in->ev = ev;
 }
 
-/* A top-level line that is one valid JSON object (and blanks), handed out
-   scanned: what cutting it would give, as such a line holds no newline
-   that could end it early, without following its brackets first. False,
-   the text untouched, for any other line. */
-static bool scanned_line(rt_input *in, rt_doc *d) {
-    const char *nl;
-    while (!(nl = memchr(in->buf + in->pos, '\n', in->end - in->pos)))
-        if (in->end - in->pos > in->max_doc || !more(in)) break;
-    size_t last = nl ? (size_t)(nl - in->buf) : in->end;
-    while (is_blank(in->buf[last - 1]))
-        last--;
-    size_t len = last - in->pos;
-    const char *err;
-    size_t off;
-    if (len > in->max_doc || in->buf[last - 1] != '}' ||
-        !rt_scan(in->scan, in->buf + in->pos, len, in->ev, &err, &off))
-        return false;
-    *d = (rt_doc){.text = in->buf + in->pos, .len = len, .line = in->line, .scanned = true};
-    in->pos = last;
+/* A top-level document that is a valid JSON object on one line, handed
+   out scanned: what cutting would give, as no newline in it could end it
+   early, without following its brackets first. False, the text untouched,
+   for any other. */
+static bool scanned_object(rt_input *in, rt_doc *d) {
+    size_t used;
+    for (;;) {
+        size_t have = in->end - in->pos;
+        if (rt_scan_object(in->scan, in->buf + in->pos, have < in->max_doc ? have : in->max_doc,
+                           in->ev, &used))
+            break;
+        /* Only where the line may go on past what is read: read on. */
+        if (in->src_done || have >= in->max_doc || memchr(in->buf + in->pos, '\n', have) ||
+            !more(in))
+            return false;
+    }
+    *d = (rt_doc){.text = in->buf + in->pos, .len = used, .line = in->line, .scanned = true};
+    in->pos += used;
     return true;
 }
 
@@ -428,7 +427,7 @@ static rt_read next_text(rt_input *in, rt_doc *d) {
                 in->in_wrapper = ch == '{';
                 in->pos += ch == '[';
                 in->where = FIRST_ELEM;
-            } else if (ch == '{' && in->scan && scanned_line(in, d)) {
+            } else if (ch == '{' && in->scan && scanned_object(in, d)) {
                 return RT_DOC;
             } else {
                 start_cut(in, ch == '{' ? CONTAINER : LINE);

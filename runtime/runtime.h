@@ -45,6 +45,11 @@ void rt_scanner_free(rt_scanner *s);
 bool rt_scan(rt_scanner *s, const char *doc, size_t len, sv_event *ev, const char **err,
              size_t *err_off);
 
+/* The same for the JSON object that text starts with, on one line: true
+   when it is valid and holds no newline, with *used the bytes up to its
+   closing brace (whatever follows is not looked at). */
+bool rt_scan_object(rt_scanner *s, const char *text, size_t len, sv_event *ev, size_t *used);
+
 /* ---- Inputs ----
  *
  * An input is a file or standard input, plain, gzip or zstd (recognised by
@@ -100,10 +105,10 @@ typedef enum rt_read {
 } rt_read;
 
 rt_read rt_input_next(rt_input *in, rt_doc *doc);
-/* From now on, a top-level line that holds one JSON object and blanks is
-   scanned by s into ev whole, before it is cut (ev then holds it, and
-   doc->scanned says so): a line of valid NDJSON is followed once, not
-   twice. Any other line is cut as before, and not scanned. */
+/* From now on, a top-level JSON object that is valid and on one line is
+   scanned by s into ev as it is cut (rt_scan_object finds where it ends;
+   ev then holds it, and doc->scanned says so): valid NDJSON is followed
+   once, not twice. Any other document is cut as before, and not scanned. */
 void rt_input_scan_with(rt_input *in, rt_scanner *s, sv_event *ev);
 const char *rt_input_error(const rt_input *in);
 const char *rt_input_name(const rt_input *in);

@@ -256,7 +256,8 @@ typedef struct scan {
     const char *err;
     const char *at;
     int depth;
-    bool opened; /* the last thing scanned was a '{' or '[' */
+    bool opened;     /* the last thing scanned was a '{' or '[' */
+    size_t newlines; /* between tokens */
 } scan;
 
 static const char *fail(scan *c, const char *at, const char *msg) {
@@ -314,10 +315,10 @@ static inline bool is_ws(char ch) {
     return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
 }
 
-static inline const char *skip_ws(const char *p, const char *end) {
-    if (p < end && (unsigned char)*p > ' ') return p; /* compact JSON has none */
-    while (p < end && is_ws(*p))
-        p++;
+static inline const char *skip_ws(scan *c, const char *p) {
+    if (p < c->end && (unsigned char)*p > ' ') return p; /* compact JSON has none */
+    for (; p < c->end && is_ws(*p); p++)
+        c->newlines += *p == '\n';
     return p;
 }
 
@@ -598,9 +599,9 @@ static const char *member(scan *c, const frame *f, const char *p) {
     const char *q = string_end(c, p, &escaped);
     if (!q) return NULL;
     int32_t n = key_node(c, f->node, p + 1, q, escaped);
-    p = skip_ws(q + 1, c->end);
+    p = skip_ws(c, q + 1);
     if (p == c->end || *p != ':') return unexpected(c, p);
-    return value(c, skip_ws(p + 1, c->end), n);
+    return value(c, skip_ws(c, p + 1), n);
 }
 
 static const char *close_container(scan *c, const frame *f, const char *p) {
@@ -616,12 +617,12 @@ static const char *close_container(scan *c, const frame *f, const char *p) {
 static const char *step(scan *c, const char *p) {
     const frame *f = &c->s->stack[c->depth - 1];
     for (;;) {
-        p = skip_ws(p, c->end);
+        p = skip_ws(c, p);
         if (p == c->end) return unexpected(c, p);
         if (*p == f->closer) return close_container(c, f, p);
         if (!c->opened) {
             if (*p != ',') return unexpected(c, p);
-            p = skip_ws(p + 1, c->end);
+            p = skip_ws(c, p + 1);
         }
         c->opened = false;
         p = f->closer == '}' ? member(c, f, p) : value(c, p, f->node);
@@ -634,10 +635,13 @@ static bool starts_value(char ch) {
            ch == 'n';
 }
 
+/* With used, the object may be followed by anything: *used is where it
+   ends, and it must hold no newline (between tokens: inside strings one is
+   an error anyway). */
 static bool scan_pass(rt_scanner *s, const char *doc, size_t len, sv_event *ev, const char **err,
-                      size_t *err_off) {
+                      size_t *err_off, size_t *used) {
     scan c = {.s = s, .ev = ev, .end = doc + len};
-    const char *p = skip_ws(doc, c.end);
+    const char *p = skip_ws(&c, doc);
     if (p < c.end && starts_value(*p))
         p = fail(&c, p, "event is not a JSON object");
     else if (p == c.end || *p != '{')
@@ -646,7 +650,11 @@ static bool scan_pass(rt_scanner *s, const char *doc, size_t len, sv_event *ev, 
         p = open_container(&c, p, ROOT);
     while (p && c.depth > 0)
         p = step(&c, p);
-    if (p && (p = skip_ws(p, c.end)) != c.end) p = unexpected(&c, p);
+    if (used) {
+        *used = p ? (size_t)(p - doc) : 0;
+        return p && !c.newlines;
+    }
+    if (p && (p = skip_ws(&c, p)) != c.end) p = unexpected(&c, p);
     if (p) return true;
     *err = c.err;
     *err_off = (size_t)(c.at - doc);
@@ -656,6 +664,14 @@ static bool scan_pass(rt_scanner *s, const char *doc, size_t len, sv_event *ev, 
 bool rt_scan(rt_scanner *s, const char *doc, size_t len, sv_event *ev, const char **err,
              size_t *err_off) {
     sv_event_reset(ev);
-    return scan_pass(s, doc, len, ev, err, err_off) &&
-           (!s->folded || scan_pass(s->folded, doc, len, ev, err, err_off));
+    return scan_pass(s, doc, len, ev, err, err_off, NULL) &&
+           (!s->folded || scan_pass(s->folded, doc, len, ev, err, err_off, NULL));
+}
+
+bool rt_scan_object(rt_scanner *s, const char *text, size_t len, sv_event *ev, size_t *used) {
+    const char *err;
+    size_t off;
+    sv_event_reset(ev);
+    return scan_pass(s, text, len, ev, &err, &off, used) &&
+           (!s->folded || scan_pass(s->folded, text, *used, ev, &err, &off, NULL));
 }

@@ -465,8 +465,8 @@ static engine *first_engine(cursor *c) {
     return c->nuse ? c->use[0] : &c->w->plain;
 }
 
-/* Lets reader in scan lines whole with c's first engine (runtime.h). */
-static void scan_lines_with(cursor *c, rt_input *in) {
+/* Lets reader in scan objects on one line with c's first engine as it cuts them. */
+static void scan_objects_with(cursor *c, rt_input *in) {
     engine *first = first_engine(c);
     rt_input_scan_with(in, first->scan, first->ev);
 }
@@ -691,7 +691,7 @@ static uint64_t give_ups(const cursor *c) {
 /* Cuts span batch b into documents and screens each as it comes. */
 static void screen_span(cursor *c, batch *b) {
     rt_input *in = rt_input_over(&b->span, &b->from, &c->w->r->cfg->input);
-    scan_lines_with(c, in);
+    scan_objects_with(c, in);
     b->n = b->len = 0;
     uint64_t before = give_ups(c);
     rt_doc d;
@@ -929,7 +929,7 @@ static void replay_input(void *state, run_input *in, sink *s) {
         if (i >= 0) use_engine(&c, (engine_ref){true, (size_t)i});
     }
     if (cfg->jobs == 1) {
-        scan_lines_with(&c, ri);
+        scan_objects_with(&c, ri);
         read_alone(&c);
     } else {
         pool_offer(s, j);

@@ -2,8 +2,8 @@
    that open with '{', each span cut from the frame the one before ended
    in, hands out what one reader over the whole text hands out; a span cut
    from the top-level guess does too whenever rt_frame_same_place says the
-   guess is right. The spans' readers scan lines of one object whole
-   (rt_input_scan_with), the whole text's does not: that too must not
+   guess is right. The spans' readers scan objects on one line as they
+   cut them (rt_input_scan_with), the whole text's does not: that must not
    change what is handed out. Input: a byte choosing the size limit, a
    byte seeding which lines split, then the text. */
 #include "fuzz.h"
