@@ -36,12 +36,13 @@ static void fold_ascii(void **state) {
     assert_fold("C:\\Windows\\System32\\CMD.EXE", "c:\\windows\\system32\\cmd.exe");
 }
 
-/* An event value folded eight bytes at a time: every ASCII byte at every
-   position of the word, and a non-ASCII byte late in a long value. */
+/* An event value folded eight or sixteen bytes at a time: every ASCII
+   byte at every position of the word, and a non-ASCII byte late in a long
+   value. */
 static void fold_event_values(void **state) {
     (void)state;
     sv_event *ev = sv_event_new(1);
-    char text[20], want[20];
+    char text[40], want[40];
     for (int b = 1; b < 128; b++)
         for (size_t at = 0; at < sizeof text; at++) {
             memset(text, 'Q', sizeof text);
@@ -55,24 +56,47 @@ static void fold_event_values(void **state) {
             assert_int_equal(n, sizeof text);
             assert_memory_equal(f, want, n);
         }
-    /* Each two-byte escape at each position of an upper-case text, decoded
-       and folded in one pass. */
+    /* Each two-byte escape at each position of an upper-case text, alone
+       and followed by a second one anywhere after it, decoded and folded in
+       one pass (also across a block of sixteen bytes). */
     static const char escapes[] = "\"\\/bfnrt", decoded[] = "\"\\/\b\f\n\r\t";
     for (size_t e = 0; e < sizeof escapes - 1; e++)
-        for (size_t at = 0; at + 2 <= sizeof text; at++) {
-            memset(text, 'Q', sizeof text);
-            text[at] = '\\';
-            text[at + 1] = escapes[e];
-            memset(want, 'q', sizeof want);
-            want[at] = decoded[e];
-            sv_value v = {.p = text, .len = sizeof text, .type = SV_V_STR, .escaped = SV_ESC_SOME};
-            const char *f;
-            size_t n;
-            sv_event_reset(ev);
-            assert_true(sv_value_folded(ev, &v, &f, &n));
-            assert_int_equal(n, sizeof text - 1);
-            assert_memory_equal(f, want, n);
-        }
+        for (size_t at = 0; at + 2 <= sizeof text; at++)
+            for (size_t at2 = at; at2 + 2 <= sizeof text; at2 += at2 == at ? 2 : 1) {
+                bool two = at2 != at;
+                memset(text, 'Q', sizeof text);
+                text[at] = '\\';
+                text[at + 1] = escapes[e];
+                if (two) text[at2] = '\\', text[at2 + 1] = escapes[(e + 3) % 8];
+                memset(want, 'q', sizeof want);
+                want[at] = decoded[e];
+                if (two) want[at2 - 1] = decoded[(e + 3) % 8];
+                sv_value v = {
+                    .p = text, .len = sizeof text, .type = SV_V_STR, .escaped = SV_ESC_SOME};
+                const char *f;
+                size_t n;
+                sv_event_reset(ev);
+                assert_true(sv_value_folded(ev, &v, &f, &n));
+                assert_int_equal(n, sizeof text - 1 - two);
+                assert_memory_equal(f, want, n);
+            }
+    /* A non-ASCII byte where the flags promised none is still folded, by
+       the general path; a backslash that ends the text is kept. */
+    static const char odd[][2][48] = {
+        {"ABCDEFGHIJKLMNOPQRS\xc3\x84UVWXYZ\\\\ABC", "abcdefghijklmnopqrs\xc3\xa4uvwxyz\\abc"},
+        {"ABCDEFGHIJKLMNOPQRSTUVWXYZ\\", "abcdefghijklmnopqrstuvwxyz\\"},
+        {"ABCDEFGHIJKLMNO\\", "abcdefghijklmno\\"},
+    };
+    for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
+        sv_value v = {
+            .p = odd[i][0], .len = strlen(odd[i][0]), .type = SV_V_STR, .escaped = SV_ESC_SOME};
+        const char *f;
+        size_t n;
+        sv_event_reset(ev);
+        assert_true(sv_value_folded(ev, &v, &f, &n));
+        assert_int_equal(n, strlen(odd[i][1]));
+        assert_memory_equal(f, odd[i][1], n);
+    }
     static const char long_text[] = "C:\\\\PROGRAM FILES\\\\ÄPP\\\\X.EXE";
     sv_value v = {.p = long_text, .len = sizeof long_text - 1, .type = SV_V_STR, .escaped = 1};
     const char *f;
