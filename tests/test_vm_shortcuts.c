@@ -429,10 +429,44 @@ static void glob_pieces(void **state) {
     sv_pack_free(p);
 }
 
-/* ---- tests that guard no rule ---- */
+/* ---- values seen before ---- */
 
 #define TEXT(kind_, k)                                                                             \
     { {.kind = SV_T_##kind_, .slot = 0}, k }
+
+/* A group's answer for a value is recalled in later events (recall.c), so
+   it must be all the value holds: not less because an earlier value of
+   the same event held some of it already. */
+static const spec recall_tests[] = {
+    TEXT(CONTAINS, "abc"), /* r0 */
+    TEXT(CONTAINS, "xyz"), /* r1 */
+    TEXT(SUFFIX, "def"),   /* r2 */
+};
+#define IMAGE(text)                                                                                \
+    { 0, SV_V_STR, text }
+static const event recall_events[] = {
+    {{IMAGE("abc def"), IMAGE("abc xyz")}, "0 1 2"},
+    {{IMAGE("abc xyz")}, "0 1"},
+    {{IMAGE("ABC XYZ")}, "0 1"},
+    {{IMAGE("abc xyz"), IMAGE("abc def")}, "0 1 2"},
+    {{IMAGE("abc def")}, "0 2"},
+    {{IMAGE("abc xyz"), IMAGE("ABC XYZ")}, "0 1"},
+    {{IMAGE("ABC XYZ")}, "0 1"},
+    {{{0, SV_V_NUM, "12"}, IMAGE("xyz")}, "1"},
+};
+
+static void recalled_values(void **state) {
+    (void)state;
+    static const char *const image[] = {"Image"};
+    for (unsigned guards = 0; guards <= (GUARD | LIT); guards += LIT) {
+        sv_pack *p = pack_of(image, 1, recall_tests, 3, guards);
+        check(p, 1, recall_events, sizeof recall_events / sizeof *recall_events);
+        sv_pack_free(p);
+    }
+}
+
+/* ---- tests that guard no rule ---- */
+
 static const spec asked_tests[] = {
     TEXT(CONTAINS, "guarded"), /* t0: rule 0's literal guard */
     /* t1 .. t12: rule 1 asks them in turn, more than are answered alone */
@@ -588,7 +622,7 @@ int main(void) {
         cmocka_unit_test(keyword_pieces),    cmocka_unit_test(keyword_groups_by_guard),
         cmocka_unit_test(keyword_windows),   cmocka_unit_test(keyword_everywhere),
         cmocka_unit_test(glob_pieces),       cmocka_unit_test(glob_matcher),
-        cmocka_unit_test(asked_groups),
+        cmocka_unit_test(asked_groups),      cmocka_unit_test(recalled_values),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }

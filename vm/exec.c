@@ -75,6 +75,7 @@ struct sv_exec {
     struct asks *asks;  /* per prefilter group whose tests guard no rule */
     uint64_t *reach;    /* per rule: its guard holds for this event */
     uint64_t *lit_hits; /* per rule: its literal guard holds for this event */
+    sv_recall *recall;  /* the prefilter's answers for values seen before */
 };
 
 sv_exec *sv_exec_new(const sv_pack *p) {
@@ -92,6 +93,7 @@ sv_exec *sv_exec_new(const sv_pack *p) {
     x->asks = calloc(p->ngroups ? p->ngroups : 1, sizeof *x->asks);
     x->reach = calloc(p->nrules / 64 + 1, sizeof *x->reach);
     x->lit_hits = calloc(p->nrules / 64 + 1, sizeof *x->lit_hits);
+    x->recall = sv_recall_new(p->ngroups);
     x->shortcuts = true;
     if (!x->seen || !x->hits || !x->scanned || !x->asks || !x->reach || !x->lit_hits) abort();
     x->md = pcre2_match_data_create(1, NULL);
@@ -118,6 +120,7 @@ void sv_exec_free(sv_exec *x) {
     free(x->asks);
     free(x->reach);
     free(x->lit_hits);
+    sv_recall_free(x->recall);
     free(x->result);
     free(x->matched);
     pcre2_match_data_free(x->md);
@@ -330,7 +333,7 @@ static uint32_t run_group(sv_exec *x, sv_event *ev, uint32_t g) {
     const sv_pack *p = x->p;
     uint32_t n;
     const uint32_t *tests = sv_prefilter_tests(p, g, &n);
-    uint32_t nhits = sv_prefilter_run(p, g, ev, x->seen, x->hits);
+    uint32_t nhits = sv_prefilter_run(p, g, ev, x->seen, x->hits, x->recall);
     for (uint32_t k = 0; k < nhits; k++) {
         uint32_t t = tests[x->hits[k]];
         x->memo[t].stamped = x->gen << 1 | 1;

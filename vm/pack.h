@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "recall.h"
 #include "vm.h"
 
 /* ---- File layout ----
@@ -160,9 +161,10 @@ void sv_prefilter_build(sv_pack *p);
 void sv_prefilter_free(sv_pack *p);
 /* Scans the field of group g once and writes into hits the positions (in
    the order sv_prefilter_tests gives) of the group's tests that hold;
-   returns how many. seen: max_group bytes of scratch, zero before and after. */
-uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *seen,
-                          uint32_t *hits);
+   returns how many. seen: max_group bytes of scratch, zero before and after;
+   recall: the answers for values seen before (recall.h), or NULL. */
+uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *seen, uint32_t *hits,
+                          sv_recall *recall);
 /* Group g's tests and pseudo-tests, and the slot they read. */
 const uint32_t *sv_prefilter_tests(const sv_pack *p, uint32_t g, uint32_t *n);
 uint32_t sv_prefilter_slot(const sv_pack *p, uint32_t g);

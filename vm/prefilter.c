@@ -29,6 +29,11 @@
  * 6 bytes, not all 301 their conditions test (down to "iex", which would
  * have every position of a 5 KB value looked at).
  *
+ * A field's values repeat from event to event (the same CallTrace, the
+ * same process image), and a group's answer for a value depends on its
+ * text alone: each thread recalls the answers of values it scanned before
+ * (recall.c) instead of scanning them again.
+ *
  * A keyword group reads every value of every event, almost none of which
  * holds any of its literals: it first looks for them in the text as
  * written (rawscan.c), and decodes and checks a value only for the
@@ -42,6 +47,7 @@
 #include "match.h"
 #include "pack.h"
 #include "rawscan.h"
+#include "recall.h"
 
 /* What a group answers: literal tests on folded text, on the text as it
    is (cased), or numeric equalities. */
@@ -446,6 +452,29 @@ static void scan_plain(const sv_prefilter_group *grp, sv_event *ev, sv_value *v,
     if (ok && c->too_many) sv_lits_scan(grp->lits, s, n, c->seen, holds, c);
 }
 
+/* Scans value v for the literals of group g, unless recall knows what
+   it holds. */
+static void scan_value(uint32_t g, sv_event *ev, sv_value *v, sv_recall *recall, scan_ctx *c) {
+    const sv_prefilter_group *grp = c->grp;
+    uint32_t n_known;
+    sv_recall_ticket tk = {0};
+    const uint32_t *known =
+        recall ? sv_recall_find(recall, g, v->type, v->p, v->len, &n_known, &tk) : NULL;
+    if (known) {
+        for (uint32_t k = 0; k < n_known; k++)
+            holds(c, known[k]);
+        return;
+    }
+    const char *s;
+    size_t n;
+    bool ok = grp->kind == K_CASED ? sv_value_text(ev, v, &s, &n) : sv_value_folded(ev, v, &s, &n);
+    /* Literals an earlier value of the event held are not looked for
+       again: then the hits are not all this value holds. */
+    uint32_t before = c->nhits;
+    if (ok) sv_lits_scan(grp->lits, s, n, c->seen, holds, c);
+    if (!before) sv_recall_keep(recall, &tk, g, v->type, v->p, v->len, c->hits, c->nhits);
+}
+
 static void scan_numbers(scan_ctx *c, sv_event *ev) {
     const sv_prefilter_group *grp = c->grp;
     for (int32_t i = sv_event_first(ev, grp->slot); i >= 0; i = ev->vals[i].next) {
@@ -464,8 +493,8 @@ static void scan_numbers(scan_ctx *c, sv_event *ev) {
     }
 }
 
-uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *seen,
-                          uint32_t *hits) {
+uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *seen, uint32_t *hits,
+                          sv_recall *recall) {
     const sv_prefilter_group *grp = &p->groups[g];
     scan_ctx c = {.grp = grp, .seen = seen, .hits = hits};
     if (grp->kind == K_NUMBER) {
@@ -473,17 +502,12 @@ uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *s
     } else {
         for (int32_t i = sv_event_first(ev, grp->slot); i >= 0; i = ev->vals[i].next) {
             sv_value *v = &ev->vals[i];
-            const char *s;
-            size_t n;
             if (grp->raw && plain_text(v)) {
                 /* Most values are shorter than any piece. */
                 if (v->len >= grp->shortest_piece) scan_plain(grp, ev, v, &c);
                 continue;
             }
-            bool ok = grp->kind == K_CASED ? sv_value_text(ev, v, &s, &n)
-                                           : sv_value_folded(ev, v, &s, &n);
-            if (!ok) continue;
-            sv_lits_scan(grp->lits, s, n, seen, holds, &c);
+            scan_value(g, ev, v, recall, &c);
         }
     }
     for (uint32_t i = 0; i < c.nhits; i++)
