@@ -306,23 +306,28 @@ static unsigned askers_of(const sg_test *t, void *c) {
     return ((ctx *)c)->askers[test_index(c, t)];
 }
 
-/* The rule's literal guard, once every rule has said which tests it asks.
+/* The rule's literal guards, once every rule has said which tests it asks.
    The logsources of a mapped rule repeat its literals under other names
    and sometimes the same: each test is listed once. */
-static void add_literal_guard(ctx *c, const sg_rule *r, sv_rule *out) {
-    const sg_test *t[CP_LITERAL_GUARD_MAX];
-    uint32_t ids[CP_LITERAL_GUARD_MAX], n = 0;
-    size_t nt = cp_literal_guard(r->expr, askers_of, c, t);
-    if (nt == SIZE_MAX) return;
-    for (size_t i = 0; i < nt; i++) {
-        uint32_t id = test_index(c, t[i]), j = 0;
-        while (j < n && ids[j] != id)
-            j++;
-        if (j == n) ids[n++] = id;
+static void add_literal_guards(ctx *c, const sg_rule *r, sv_rule *out) {
+    const sg_test *t[CP_LITERAL_GUARDS * CP_LITERAL_GUARD_MAX];
+    uint32_t ids[CP_LITERAL_GUARD_MAX];
+    size_t len[CP_LITERAL_GUARDS], nguards = cp_literal_guards(r->expr, askers_of, c, t, len);
+    uint32_t *start[] = {&out->lit_guard_start, &out->lit_guard2_start};
+    uint32_t *count[] = {&out->lit_guard_len, &out->lit_guard2_len};
+    const sg_test **at = t;
+    for (size_t k = 0; k < nguards; at += len[k++]) {
+        uint32_t n = 0;
+        for (size_t i = 0; i < len[k]; i++) {
+            uint32_t id = test_index(c, at[i]), j = 0;
+            while (j < n && ids[j] != id)
+                j++;
+            if (j == n) ids[n++] = id;
+        }
+        if (!n) break; /* the rule never matches: its first guard says so */
+        *start[k] = sv_builder_guard(c->b, ids, n);
+        *count[k] = n;
     }
-    if (n == 0) return; /* the rule never matches: its first guard says so */
-    out->lit_guard_start = sv_builder_guard(c->b, ids, n);
-    out->lit_guard_len = n;
 }
 
 /* Everything but the literal guard, which needs the whole pack's tests. */
@@ -366,7 +371,7 @@ int cp_compile_rules(const sg_rule *const *rules, size_t n, unsigned char **imag
         compile_rule(&c, rules[i], &out[i]);
     }
     for (size_t i = 0; i < n; i++) {
-        add_literal_guard(&c, rules[i], &out[i]);
+        add_literal_guards(&c, rules[i], &out[i]);
         sv_builder_rule(c.b, &out[i]);
     }
     free(out);

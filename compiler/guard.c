@@ -18,8 +18,17 @@
  * few of them, asked by few rules, and long. The condition a logsource maps
  * to is never taken: its channel name holds on almost every event that
  * passed the first guard, so such a rule would run on all of them.
+ *
+ * That guess is blind to the events: the literal asked by fewest rules may
+ * still be in every event ("C:\Windows\System32\ntdll.dll+" starts
+ * nearly every CallTrace), and then the rule runs on every event of its
+ * logsource. So a rule gets a second literal guard, from another operand
+ * of its top-level AND on other fields, and runs only when both hold: a
+ * HandleKatz rule guarded by that prefix and by GrantedAccess 0x1440 runs
+ * where the access mask is right, not on every process access.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "guard.h"
 
@@ -133,11 +142,73 @@ size_t cp_guard(const sg_node *expr, const sg_test **out) {
     return guard_of(&pol, expr, out);
 }
 
-size_t cp_literal_guard(const sg_node *expr, cp_askers *askers, void *ctx, const sg_test **out) {
+/* Lists the operands of the ANDs at the top of n (an AND of ANDs is one
+   AND; a logsource's condition is one operand) into ops from k on, up to
+   max; returns where the list ends. */
+static size_t and_operands(const sg_node *n, const sg_node **ops, size_t k, size_t max, int depth) {
+    if (n->kind != SG_N_AND || n->logsource || depth > 64) {
+        if (k < max) ops[k++] = n;
+        return k;
+    }
+    for (size_t i = 0; i < n->nkids; i++)
+        k = and_operands(n->kids[i], ops, k, max, depth + 1);
+    return k;
+}
+
+static bool same_field(const sg_test *a, const sg_test *b) {
+    if (!a->field || !b->field) return !a->field && !b->field;
+    return !strcmp(a->field, b->field);
+}
+
+/* Whether the prefilter answers tests t[0 .. n) as a second guard at
+   little cost: a contains literal shorter than 4 bytes would have every
+   position of its field's values looked at, for every event the first
+   guards let through, where otherwise only the events that run the rule
+   ask it. */
+static bool cheap_to_add(const sg_test *const *t, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (t[i]->op == SG_CONTAINS && t[i]->str_len < 4) return false;
+    return true;
+}
+
+/* Whether none of the tests of b is on a field that one of a is on. */
+static bool other_fields(const sg_test *const *a, size_t na, const sg_test *const *b, size_t nb) {
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++)
+            if (same_field(a[i], b[j])) return false;
+    return true;
+}
+
+enum { MAX_OPERANDS = 64 };
+
+size_t cp_literal_guards(const sg_node *expr, cp_askers *askers, void *ctx, const sg_test **out,
+                         size_t *len) {
     const policy pol = {.max = CP_LITERAL_GUARD_MAX,
                         .cost = literal_cost,
                         .askers = askers,
                         .ctx = ctx,
                         .literal = true};
-    return guard_of(&pol, expr, out);
+    const sg_node *ops[MAX_OPERANDS];
+    size_t nops = and_operands(expr, ops, 0, MAX_OPERANDS, 0), nguards = 0;
+    bool taken[MAX_OPERANDS] = {0};
+    const sg_test **at = out;
+    while (nguards < CP_LITERAL_GUARDS) {
+        long best = -1;
+        summary bs = {.none = true};
+        for (size_t i = 0; i < nops; i++) {
+            summary s = taken[i] ? (summary){.none = true} : of(&pol, ops[i], 1);
+            if (s.none || (!bs.none && s.cost >= bs.cost)) continue;
+            /* Tests on the field of another guard tell little more. */
+            const sg_test *t[CP_LITERAL_GUARD_MAX];
+            size_t n = (size_t)(collect(&pol, ops[i], 1, t) - t);
+            if (at > out && (!other_fields(out, (size_t)(at - out), t, n) || !cheap_to_add(t, n)))
+                continue;
+            best = (long)i, bs = s;
+        }
+        if (best < 0) break;
+        taken[best] = true;
+        len[nguards++] = (size_t)(collect(&pol, ops[best], 1, at) - at);
+        at += len[nguards - 1];
+    }
+    return nguards;
 }

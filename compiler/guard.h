@@ -19,11 +19,19 @@ size_t cp_guard(const sg_node *expr, const sg_test **out);
 /* How many rules of the pack ask test t (at least the one being guarded). */
 typedef unsigned cp_askers(const sg_test *t, void *ctx);
 
+/* Most literal guards of one rule, each of which must hold. */
+#define CP_LITERAL_GUARDS 2
+
 /* The same for literal tests only (equals, startswith, endswith, contains
-   with a non-empty string: what the prefilter answers in one pass), room
-   for CP_LITERAL_GUARD_MAX; askers tells the literals that whole logsources
-   share (a channel name), which hold on most events, from those of one
-   detection, which rarely do. */
-size_t cp_literal_guard(const sg_node *expr, cp_askers *askers, void *ctx, const sg_test **out);
+   with a non-empty string: what the prefilter answers in one pass), up to
+   CP_LITERAL_GUARDS such lists, each from another operand of the top-level
+   AND and on other fields than those before it, each of which holds
+   whenever expr does: the tests of guard k, len[k] of them, follow those
+   of guard k-1 in out (room for CP_LITERAL_GUARDS * CP_LITERAL_GUARD_MAX).
+   Returns how many guards. askers tells the literals that whole
+   logsources share (a channel name), which hold on most events, from those
+   of one detection, which rarely do. */
+size_t cp_literal_guards(const sg_node *expr, cp_askers *askers, void *ctx, const sg_test **out,
+                         size_t *len);
 
 #endif

@@ -24,7 +24,7 @@ enum { TEXT = 65536 };
 /* Writes into out[i] the guard (literal: the literal guard) of rule i,
    compiled through profile (NULL: none), as "path KIND constant" items
    joined by ", ", or "none". */
-static void guards_of(const char *profile, bool literal, const char *const *yaml, size_t n,
+static void guards_of(const char *profile, unsigned which, const char *const *yaml, size_t n,
                       char (*out)[TEXT]) {
     sg_ruleset *rs = sg_ruleset_new(NULL);
     if (profile) assert_int_equal(sg_use_profile(rs, profile), 0);
@@ -43,8 +43,7 @@ static void guards_of(const char *profile, bool literal, const char *const *yaml
     assert_int_equal(sv_pack_rule_count(p), n);
     for (size_t i = 0; i < n; i++) {
         const sv_rule *r = sv_pack_rule(p, i);
-        uint32_t start = literal ? r->lit_guard_start : r->guard_start;
-        uint32_t len = literal ? r->lit_guard_len : r->guard_len;
+        uint32_t start, len = sv_rule_guard(r, which, &start);
         snprintf(out[i], TEXT, "none");
         for (uint32_t g = 0; len != SV_NO_GUARD && g < len; g++) {
             const sv_test *t = sv_pack_test(p, p->guards[start + g]);
@@ -63,7 +62,7 @@ static void guards_of(const char *profile, bool literal, const char *const *yaml
 }
 
 static void literal_guards(const char *const *yaml, size_t n, char (*out)[TEXT]) {
-    guards_of(NULL, true, yaml, n, out);
+    guards_of(NULL, SV_GUARD_LIT, yaml, n, out);
 }
 
 static void assert_guard(const char *yaml, const char *want) {
@@ -165,7 +164,7 @@ static void logsource_never_taken(void **state) {
     };
 #undef PS_MODULE
     char got[2][TEXT];
-    guards_of("windows-flat", true, yaml, 2, got);
+    guards_of("windows-flat", SV_GUARD_LIT, yaml, 2, got);
     assert_string_equal(got[0], "ContextInfo CONTAINS Reset-ComputerMachinePassword");
     assert_string_equal(got[1], "none");
 }
@@ -181,9 +180,62 @@ static void event_ids_before_channels(void **state) {
         "  sel:\n    CommandLine|re: '^x'\n  condition: sel\n",
     };
     char got[2][TEXT];
-    guards_of("windows-flat", false, yaml, 2, got);
+    guards_of("windows-flat", SV_GUARD_FIRST, yaml, 2, got);
     assert_string_equal(got[0], "EventID == 17, EventID == 18");
     assert_string_equal(got[1], "EventID == 1, EventID == 4688"); /* Sysmon, Security */
+}
+
+/* A second literal guard, from another operand of the top-level AND and
+   on other fields: the rule runs only when both hold. */
+static void second_guards(void **state) {
+    (void)state;
+    static const char *const yaml[] = {
+        /* r0: the HandleKatz rule's shape: the longest literal guards
+           first, though it starts nearly every CallTrace; the next comes
+           from another field. */
+        RULE("  sel:\n    TargetImage|endswith: '\\lsass.exe'\n    GrantedAccess: '0x1440'\n"
+             "    CallTrace|startswith: 'C:\\Windows\\System32\\ntdll.dll+'\n"
+             "  condition: sel\n"),
+        /* r1: an AND of ANDs is one AND; the NOT has no guard. (Each rule
+           has literals of its own: how many rules ask one weighs in.) */
+        RULE("  a:\n    CommandLine|contains: 'rubeus-one-long'\n  b:\n    Image|endswith: "
+             "'\\x1.exe'\n"
+             "  f:\n    User: 'SYSTEM'\n  condition: (a and not f) and b\n"),
+        /* r2: the other operands are on the first guard's field. */
+        RULE("  a:\n    CommandLine|contains: 'rubeus-two-long'\n"
+             "  b:\n    CommandLine|contains: 'asktgt2'\n  condition: a and b\n"),
+        /* r3: an OR at the top: one guard. */
+        RULE("  a:\n    CommandLine|contains: 'rubeus3'\n  b:\n    Image|endswith: '\\x3.exe'\n"
+             "  condition: a or b\n"),
+        /* r4: a short contains literal is not worth a scan of every event. */
+        RULE("  a:\n    CommandLine|contains: 'rubeus-four-long'\n  b:\n    Image|contains: '-x'\n"
+             "  condition: a and b\n"),
+        /* r5: ... unless it is the only guard there is. */
+        RULE("  a:\n    CommandLine|contains: '-y'\n  b:\n    Image|re: 'x'\n"
+             "  condition: a and b\n"),
+        /* r6: an operand that is an OR over other fields. */
+        RULE("  a:\n    CommandLine|contains: 'rubeus-six-long'\n"
+             "  b:\n    - Image|endswith: '\\x6.exe'\n    - OriginalFileName: 'x6.exe'\n"
+             "  condition: a and b\n"),
+    };
+    enum { N = sizeof yaml / sizeof *yaml };
+    char first[N][TEXT], second[N][TEXT];
+    guards_of(NULL, SV_GUARD_LIT, yaml, N, first);
+    guards_of(NULL, SV_GUARD_LIT2, yaml, N, second);
+    assert_string_equal(first[0], "CallTrace PREFIX C:\\Windows\\System32\\ntdll.dll+");
+    assert_string_equal(second[0], "TargetImage SUFFIX \\lsass.exe");
+    assert_string_equal(first[1], "CommandLine CONTAINS rubeus-one-long");
+    assert_string_equal(second[1], "Image SUFFIX \\x1.exe");
+    assert_string_equal(first[2], "CommandLine CONTAINS rubeus-two-long");
+    assert_string_equal(second[2], "none");
+    assert_string_equal(first[3], "CommandLine CONTAINS rubeus3, Image SUFFIX \\x3.exe");
+    assert_string_equal(second[3], "none");
+    assert_string_equal(first[4], "CommandLine CONTAINS rubeus-four-long");
+    assert_string_equal(second[4], "none");
+    assert_string_equal(first[5], "CommandLine CONTAINS -y");
+    assert_string_equal(second[5], "none");
+    assert_string_equal(first[6], "CommandLine CONTAINS rubeus-six-long");
+    assert_string_equal(second[6], "Image SUFFIX \\x6.exe, OriginalFileName EQ x6.exe");
 }
 
 int main(void) {
@@ -191,7 +243,7 @@ int main(void) {
         cmocka_unit_test(literals_of_a_detection),   cmocka_unit_test(none_without_literals),
         cmocka_unit_test(or_up_to_a_bound),          cmocka_unit_test(each_test_once),
         cmocka_unit_test(shared_literals_avoided),   cmocka_unit_test(logsource_never_taken),
-        cmocka_unit_test(event_ids_before_channels),
+        cmocka_unit_test(event_ids_before_channels), cmocka_unit_test(second_guards),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

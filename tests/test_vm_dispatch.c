@@ -1,6 +1,6 @@
 /* test_vm_dispatch.c: which rules an event reaches. Rules whose code always
    matches show what the guards alone let through: a rule runs when its
-   guard and its literal guard both hold, whether the guard's tests are
+   guard and its literal guards all hold, whether the guard's tests are
    answered by a prefilter group (the event IDs, looked up together) or one
    by one, and whether the literal guard's are (scanned for the literal
    guards, or earlier for a guard) or not; a rule without a guard or without
@@ -44,18 +44,25 @@ static const struct {
     uint32_t guard[2], nguard;
     uint32_t lit[2], nlit;
     int code; /* 0: matches, 1: t2 holds, 2: t1 does not hold */
+    uint32_t lit2[2], nlit2;
 } rules[] = {
-    {{0}, 1, {1, 2}, 2, 0}, /* r0: EventID 1, and -enc or ...bypass */
-    {{0}, NONE, {3}, 1, 0}, /* r1: no guard, a literal that no group holds */
-    {{4}, 1, {4}, 1, 0},    /* r2: a literal whose group the guard scans */
-    {{0}, NONE, {0}, 0, 0}, /* r3: always */
-    {{0}, 1, {0}, 0, 0},    /* r4: a guard alone */
-    {{0}, NONE, {6}, 1, 0}, /* r5: a regex in the literal guard (a pack may say so) */
-    {{5}, 1, {1}, 1, 0},    /* r6: channel security, and -enc */
-    {{0}, 1, {2}, 1, 1},    /* r7: asks what the scan memoized */
-    {{0}, NONE, {0}, 0, 2}, /* r8: a test the scan did not find does not hold */
-    {{0}, NONE, {7}, 1, 0}, /* r9: the only cased literal of its field */
-    {{8}, 1, {0}, 0, 0},    /* r10: another event ID */
+    {{0}, 1, {1, 2}, 2, 0, {0}, 0}, /* r0: EventID 1, and -enc or ...bypass */
+    {{0}, NONE, {3}, 1, 0, {0}, 0}, /* r1: no guard, a literal that no group holds */
+    {{4}, 1, {4}, 1, 0, {0}, 0},    /* r2: a literal whose group the guard scans */
+    {{0}, NONE, {0}, 0, 0, {0}, 0}, /* r3: always */
+    {{0}, 1, {0}, 0, 0, {0}, 0},    /* r4: a guard alone */
+    {{0}, NONE, {6}, 1, 0, {0}, 0}, /* r5: a regex in the literal guard (a pack may say so) */
+    {{5}, 1, {1}, 1, 0, {0}, 0},    /* r6: channel security, and -enc */
+    {{0}, 1, {2}, 1, 1, {0}, 0},    /* r7: asks what the scan memoized */
+    {{0}, NONE, {0}, 0, 2, {0}, 0}, /* r8: a test the scan did not find does not hold */
+    {{0}, NONE, {7}, 1, 0, {0}, 0}, /* r9: the only cased literal of its field */
+    {{8}, 1, {0}, 0, 0, {0}, 0},    /* r10: another event ID */
+    /* r11: -enc and a literal no group holds, both */
+    {{0}, NONE, {1}, 1, 0, {3}, 1},
+    /* r12: the same the other way round, the second one of two */
+    {{0}, NONE, {3}, 1, 0, {2, 1}, 2},
+    /* r13: -enc and the cased prefix cmd, never together */
+    {{0}, NONE, {1}, 1, 0, {7}, 1},
 };
 enum { NRULES = sizeof rules / sizeof *rules };
 
@@ -83,6 +90,8 @@ static sv_pack *pack(void) {
         if (r.guard_len != NONE) r.guard_start = sv_builder_guard(b, rules[i].guard, r.guard_len);
         r.lit_guard_len = rules[i].nlit;
         r.lit_guard_start = sv_builder_guard(b, rules[i].lit, r.lit_guard_len);
+        r.lit_guard2_len = rules[i].nlit2;
+        r.lit_guard2_start = sv_builder_guard(b, rules[i].lit2, r.lit_guard2_len);
         add_unnamed_rule(b, &r, empty);
     }
     return load_built(b);
@@ -101,16 +110,21 @@ static const struct {
       {P_CMD, "powershell -ENC abc"},
       {P_CHANNEL, "Sysmon"},
       {P_IMAGE, "c:\\evil.exe"}},
-     "0 1 2 3 4",
-     "0 1 2 3 4 5 6 9 10"},
+     "0 1 2 3 4 11 12",
+     "0 1 2 3 4 5 6 9 10 11 12 13"},
     {{{P_ID, "2"}, {P_CMD, "cmd /c xxy BYPASS"}, {P_CHANNEL, "security"}},
      "3 5 8 9 10",
-     "0 1 2 3 4 5 6 7 8 9 10"},
+     "0 1 2 3 4 5 6 7 8 9 10 11 12 13"},
     {{{P_ID, "1"}, {P_CHANNEL, "security"}, {P_CMD, "a -enc"}, {P_CMD, "bypass b"}},
      "0 3 4 6",
-     "0 1 2 3 4 5 6 9 10"},
-    {{{P_ID, "1"}, {P_CMD, "bypass"}, {P_CMD, "bypass"}}, "0 3 4 7 8", "0 1 2 3 4 5 6 7 8 9 10"},
-    {{{P_ID, "3"}}, "3 8", "0 1 2 3 4 5 6 8 9 10"},
+     "0 1 2 3 4 5 6 9 10 11 12 13"},
+    {{{P_ID, "1"}, {P_CMD, "bypass"}, {P_CMD, "bypass"}},
+     "0 3 4 7 8",
+     "0 1 2 3 4 5 6 7 8 9 10 11 12 13"},
+    {{{P_ID, "3"}}, "3 8", "0 1 2 3 4 5 6 8 9 10 11 12 13"},
+    {{{P_IMAGE, "c:\\x\\EVIL.exe"}, {P_CMD, "x BYPASS"}},
+     "1 3 8 12",
+     "0 1 2 3 4 5 6 7 8 9 10 11 12 13"},
 };
 
 static void fill(sv_event *ev, const value *v) {
@@ -158,10 +172,11 @@ static void disasm_lists_both_guards(void **state) {
     sv_disasm(p, out);
     fclose(out);
     static const char *const want[] = {
-        "rule 0 ", "  guard: t0\n  literal guard: t1 t2\n\t0\t",
-        "rule 1 ", "  guard: none\n  literal guard: t3\n",
-        "rule 3 ", "  guard: none (runs on every event)\n\t",
-        "rule 4 ", "  guard: t0\n\t",
+        "rule 0 ",  "  guard: t0\n  literal guard: t1 t2\n\t0\t",
+        "rule 1 ",  "  guard: none\n  literal guard: t3\n",
+        "rule 3 ",  "  guard: none (runs on every event)\n\t",
+        "rule 4 ",  "  guard: t0\n\t",
+        "rule 12 ", "  guard: none\n  literal guard: t3\n  and literal guard: t2 t1\n\t",
     };
     const char *at = text;
     for (size_t i = 0; i < sizeof want / sizeof *want; i++) {

@@ -71,16 +71,20 @@ static sv_pack_builder *sample_builder(void) {
     }
     for (uint32_t i = 0; i < NCODE; i++)
         assert_int_equal(sv_builder_code(b, sample_code[i]), i);
-    /* Rule 0: guard t0, literal guard t0 t1. Rule 1: guard t2 t3, no literal guard. */
+    /* Rule 0: guard t0, literal guards t0 t1 and t0. Rule 1: guard t2 t3, no
+       literal guard. */
     static const uint32_t guards[] = {0, 0, 1, 2, 3};
     assert_int_equal(sv_builder_guard(b, guards, 1), 0);
     assert_int_equal(sv_builder_guard(b, guards + 1, 2), 1);
     assert_int_equal(sv_builder_guard(b, guards + 3, 2), 3);
-    add_rule(
-        b,
-        (sv_rule){
-            .code_len = 4, .nregs = 1, .guard_len = 1, .lit_guard_start = 1, .lit_guard_len = 2},
-        "r0", "VPC flow logs deleted");
+    add_rule(b,
+             (sv_rule){.code_len = 4,
+                       .nregs = 1,
+                       .guard_len = 1,
+                       .lit_guard_start = 1,
+                       .lit_guard_len = 2,
+                       .lit_guard2_len = 1},
+             "r0", "VPC flow logs deleted");
     add_rule(
         b, (sv_rule){.code_start = 4, .code_len = 11, .nregs = 2, .guard_start = 3, .guard_len = 2},
         "r1", "A \"quoted\"\ttitle\\\r\n\001");
@@ -264,6 +268,8 @@ static void sample_loads(void **state) {
     assert_int_equal(r->guard_len, 1);
     assert_int_equal(r->lit_guard_start, 1);
     assert_int_equal(r->lit_guard_len, 2);
+    assert_int_equal(r->lit_guard2_start, 0);
+    assert_int_equal(r->lit_guard2_len, 1);
     sv_pack_free(p);
     free(img);
 }
@@ -430,7 +436,7 @@ static const corruption corruptions[] = {
     {"bad magic", {SET8(AT_HEADER, 0, 'X')}, "bad magic (not a sigvm pack)"},
     {"bad version",
      {SET32(AT_HEADER, SV_PACK_VERSION_AT, 7)},
-     "version 7 not supported (expected 4)"},
+     "version 7 not supported (expected 5)"},
     {"huge section count",
      {SET32(AT_HEADER, SV_PACK_SECTION_COUNT_AT, 0x40000000)},
      "section table"},
@@ -547,7 +553,7 @@ static const corruption corruptions[] = {
      {SET32(SV_SEC_RULES, REC(0, SV_PACK_RULE_SIZE, 8), 256)},
      "rule 0 wants 256 registers"},
     {"metadata string",
-     {SET32(SV_SEC_RULES, REC(1, SV_PACK_RULE_SIZE, 36), 999)},
+     {SET32(SV_SEC_RULES, REC(1, SV_PACK_RULE_SIZE, 44), 999)},
      "rule 1 field title refers to string 999"},
     {"guard outside its section",
      {SET32(SV_SEC_RULES, REC(0, SV_PACK_RULE_SIZE, 16), 6)},
@@ -564,6 +570,12 @@ static const corruption corruptions[] = {
     {"literal guard of no length, out of place",
      {SET32(SV_SEC_RULES, REC(1, SV_PACK_RULE_SIZE, 20), 6)},
      "rule 1 literal guard [6,+0) lies outside"},
+    {"second literal guard outside its section",
+     {SET32(SV_SEC_RULES, REC(0, SV_PACK_RULE_SIZE, 32), 6)},
+     "rule 0 literal guard [0,+6) lies outside the guards section (5)"},
+    {"second literal guard without a first",
+     {SET32(SV_SEC_RULES, REC(1, SV_PACK_RULE_SIZE, 32), 1)},
+     "rule 1 has a second literal guard but no first"},
     {"guard test", {SET32(SV_SEC_GUARDS, REC(4, 4, 0), 7)}, "guard 4 refers to test 7 of 7"},
 };
 

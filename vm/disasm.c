@@ -148,6 +148,8 @@ static void print_rule(FILE *out, const sv_pack *p, uint32_t i) {
     }
     if (r->lit_guard_len)
         print_guard(out, p, "literal guard", r->lit_guard_start, r->lit_guard_len);
+    if (r->lit_guard2_len)
+        print_guard(out, p, "and literal guard", r->lit_guard2_start, r->lit_guard2_len);
     for (uint32_t pc = r->code_start; pc < r->code_start + r->code_len; pc++) {
         fprintf(out, "\t%u\t%-5s\t", pc, sv_opcode_name(p->code[pc].op));
         print_operands(out, p, &p->code[pc]);

@@ -12,12 +12,12 @@
  * rules are visited. The few guard tests no group holds are asked one by
  * one.
  *
- * A rule's literal guard is turned around the same way, test by test, and
- * its tests are sorted by who answers them: the prefilter groups that hold
+ * A rule's literal guards are turned around the same way, test by test,
+ * and their tests are sorted by who answers them: the prefilter groups that hold
  * some, whose scans report the tests that hold (and so the rules to mark),
  * and the few that no group holds, asked one by one. A rule runs when both
- * of its guards hold; the rules without a literal guard form a bitset that
- * stands in for the second. Each group also knows the rules it may let
+ * of its guards hold; the rules without a literal guard (or without a
+ * second) form a bitset that stands in for it. Each group also knows the rules it may let
  * through, so that an event scans it only when one of those passed its
  * first guard: a keyword group, which reads every value of every event,
  * would otherwise cost every event a pass over all of its text.
@@ -71,9 +71,9 @@ static void lit_groups(sv_pack *p) {
         const uint32_t *tests = sv_prefilter_tests(p, g, &n);
         for (uint32_t k = 0; k < n; k++)
             for (uint32_t i = p->lstart[tests[k]]; i < p->lstart[tests[k] + 1]; i++) {
-                uint32_t w = p->lrules[i] / 64;
+                uint32_t r = p->lrules[i] % sv_lit_stride(p), w = r / 64;
                 if (!set[w]) touched[ntouched++] = w;
-                set[w] |= 1ull << (p->lrules[i] % 64);
+                set[w] |= 1ull << (r % 64);
             }
         if (!ntouched) continue;
         if (nbits + ntouched > cap) {
@@ -95,34 +95,40 @@ static void lit_groups(sv_pack *p) {
     by_slot(p);
 }
 
-/* For each test and pseudo-test t, the rules that list it in their guard
-   (literal: their literal guard), (*rules)[(*start)[t] .. (*start)[t+1]). */
-static void by_test(sv_pack *p, uint32_t **start, uint32_t **rules, bool literal) {
+/* For each test and pseudo-test t, the rules that list it in their guards
+   first .. last - 1, (*rules)[(*start)[t] .. (*start)[t+1]): rule r's guard
+   first + k as r + k * sv_lit_stride(p). */
+static void by_test(sv_pack *p, uint32_t **start, uint32_t **rules, unsigned first, unsigned last) {
     uint32_t nt = p->ntests + p->npieces;
     uint32_t *st = xcalloc(nt + 1, sizeof *st);
     for (uint32_t r = 0, from, len; r < p->nrules; r++)
-        if ((len = sv_rule_guard(&p->rules[r], literal, &from)) != SV_NO_GUARD)
-            for (uint32_t g = 0; g < len; g++)
-                st[p->guards[from + g] + 1]++;
+        for (unsigned k = first; k < last; k++)
+            if ((len = sv_rule_guard(&p->rules[r], k, &from)) != SV_NO_GUARD)
+                for (uint32_t g = 0; g < len; g++)
+                    st[p->guards[from + g] + 1]++;
     for (uint32_t t = 0; t < nt; t++)
         st[t + 1] += st[t];
     uint32_t *rl = xcalloc(st[nt], sizeof *rl);
     uint32_t *fill = xcalloc(nt, sizeof *fill);
     memcpy(fill, st, nt * sizeof *fill);
     for (uint32_t r = 0, from, len; r < p->nrules; r++)
-        if ((len = sv_rule_guard(&p->rules[r], literal, &from)) != SV_NO_GUARD)
-            for (uint32_t g = 0; g < len; g++)
-                rl[fill[p->guards[from + g]]++] = r;
+        for (unsigned k = first; k < last; k++)
+            if ((len = sv_rule_guard(&p->rules[r], k, &from)) != SV_NO_GUARD)
+                for (uint32_t g = 0; g < len; g++)
+                    rl[fill[p->guards[from + g]]++] = r + (k - first) * sv_lit_stride(p);
     free(fill);
     *start = st;
     *rules = rl;
 }
 
 static void by_literal_guard(sv_pack *p) {
-    by_test(p, &p->lstart, &p->lrules, true);
+    by_test(p, &p->lstart, &p->lrules, SV_GUARD_LIT, SV_GUARDS);
     p->no_lit_guard = xcalloc(p->nrules / 64 + 1, sizeof *p->no_lit_guard);
-    for (uint32_t r = 0; r < p->nrules; r++)
+    p->no_lit_guard2 = xcalloc(p->nrules / 64 + 1, sizeof *p->no_lit_guard2);
+    for (uint32_t r = 0; r < p->nrules; r++) {
         if (!p->rules[r].lit_guard_len) p->no_lit_guard[r / 64] |= 1ull << (r % 64);
+        if (!p->rules[r].lit_guard2_len) p->no_lit_guard2[r / 64] |= 1ull << (r % 64);
+    }
     /* The tests no group holds, by slot as the groups are. */
     uint32_t n = p->npaths + 1;
     p->lloose = xcalloc(p->ntests, sizeof *p->lloose);
@@ -165,7 +171,7 @@ static void to_bits(sv_pack *p, uint32_t *start, const uint32_t *rules, sv_rule_
    one. */
 static void by_guard(sv_pack *p) {
     uint32_t *rules;
-    by_test(p, &p->gstart, &rules, false);
+    by_test(p, &p->gstart, &rules, SV_GUARD_FIRST, SV_GUARD_FIRST + 1);
     to_bits(p, p->gstart, rules, &p->gbits);
     free(rules);
     p->always = xcalloc(p->nrules / 64 + 1, sizeof *p->always);
@@ -206,10 +212,11 @@ void sv_dispatch_free(sv_pack *p) {
     free(p->lloose);
     free(p->lloose_at);
     free(p->no_lit_guard);
+    free(p->no_lit_guard2);
     p->gstart = p->ggroups = p->gloose = NULL;
     p->lstart = p->lrules = p->lloose = NULL;
     p->gbits = p->lbits = NULL;
-    p->always = p->no_lit_guard = NULL;
+    p->always = p->no_lit_guard = p->no_lit_guard2 = NULL;
     p->lgroups = NULL;
     p->lgroups_at = p->lloose_at = NULL;
     p->nggroups = p->ngloose = p->nlgroups = 0;

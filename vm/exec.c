@@ -74,7 +74,7 @@ struct sv_exec {
     uint32_t *scanned;  /* per prefilter group: the stamp of the event it was scanned for */
     struct asks *asks;  /* per prefilter group whose tests guard no rule */
     uint64_t *reach;    /* per rule: its guard holds for this event */
-    uint64_t *lit_hits; /* per rule: its literal guard holds for this event */
+    uint64_t *lit_hits; /* per rule: its literal guard holds for this event; then its second */
     sv_recall *recall;  /* the prefilter's answers for values seen before */
 };
 
@@ -92,7 +92,7 @@ sv_exec *sv_exec_new(const sv_pack *p) {
     x->scanned = calloc(p->ngroups ? p->ngroups : 1, sizeof *x->scanned);
     x->asks = calloc(p->ngroups ? p->ngroups : 1, sizeof *x->asks);
     x->reach = calloc(p->nrules / 64 + 1, sizeof *x->reach);
-    x->lit_hits = calloc(p->nrules / 64 + 1, sizeof *x->lit_hits);
+    x->lit_hits = calloc(2 * (p->nrules / 64 + 1), sizeof *x->lit_hits);
     x->recall = sv_recall_new(p->ngroups);
     x->shortcuts = true;
     if (!x->seen || !x->hits || !x->scanned || !x->asks || !x->reach || !x->lit_hits) abort();
@@ -488,7 +488,7 @@ static void lit_guards_of(sv_exec *x, sv_event *ev, uint32_t s) {
     }
     for (uint32_t i = p->lloose_at[s]; i < p->lloose_at[s + 1]; i++) {
         uint32_t t = p->lloose[i], from = p->lstart[t], to = p->lstart[t + 1], k = from;
-        while (k < to && !reached(x->reach, p->lrules[k]))
+        while (k < to && !reached(x->reach, p->lrules[k] % sv_lit_stride(p)))
             k++;
         if (k < to && test(x, ev, t)) mark(x->lit_hits, p->lrules, from, to);
     }
@@ -500,7 +500,7 @@ static void reach(sv_exec *x, sv_event *ev) {
     const sv_pack *p = x->p;
     size_t words = p->nrules / 64 + 1;
     memcpy(x->reach, p->always, words * sizeof *x->reach);
-    memset(x->lit_hits, 0, words * sizeof *x->lit_hits);
+    memset(x->lit_hits, 0, 2 * words * sizeof *x->lit_hits);
     for (uint32_t i = 0; i < p->nggroups; i++) {
         uint32_t g = p->ggroups[i], n;
         const uint32_t *tests = sv_prefilter_tests(p, g, &n);
@@ -519,7 +519,8 @@ static void reach(sv_exec *x, sv_event *ev) {
         if (ev->present[i] < p->npaths) lit_guards_of(x, ev, ev->present[i]);
     if (ev->any_head >= 0) lit_guards_of(x, ev, p->npaths);
     for (size_t w = 0; w < words; w++)
-        x->reach[w] &= x->lit_hits[w] | p->no_lit_guard[w];
+        x->reach[w] &=
+            (x->lit_hits[w] | p->no_lit_guard[w]) & (x->lit_hits[words + w] | p->no_lit_guard2[w]);
 }
 
 /* Runs rule r; a match is noted in result and in the list of matches. */

@@ -25,8 +25,9 @@ enum {
     SV_PACK_INS_SIZE = 8,   /* op, a, u16 zero, u32 c */
 #define SV_COUNT_FIELD(f) +1
     /* code_start, code_len, nregs, guard_start, guard_len, lit_guard_start,
-       lit_guard_len, then a u32 per SV_RULE_FIELDS entry */
-    SV_PACK_RULE_SIZE = 4 * (7 SV_RULE_FIELDS(SV_COUNT_FIELD))
+       lit_guard_len, lit_guard2_start, lit_guard2_len, then a u32 per
+       SV_RULE_FIELDS entry */
+    SV_PACK_RULE_SIZE = 4 * (9 SV_RULE_FIELDS(SV_COUNT_FIELD))
 #undef SV_COUNT_FIELD
 };
 
@@ -116,18 +117,19 @@ struct sv_pack {
     uint32_t *ggroups, nggroups;
     uint32_t *gloose, ngloose;
     /* Rules by literal guard (dispatch.c): for test t the rules whose literal
-       guard lists it, lrules[lstart[t] .. lstart[t+1]) (both lists run over
-       the pseudo-tests too, which guard no rule); the prefilter groups
-       that hold such tests, each with the rules it may let through; those
-       tests that no group holds; and per rule, as a bitset, whether it has
-       no literal guard. */
+       guards list it, lrules[lstart[t] .. lstart[t+1]) (both lists run over
+       the pseudo-tests too, which guard no rule), rule r's second literal
+       guard as r + sv_lit_stride(p); the prefilter groups that hold such
+       tests, each with the rules it may let through; those tests that no
+       group holds; and per rule, as bitsets, whether it has no literal
+       guard, no second one. */
     uint32_t *lstart, *lrules;
     sv_lit_group *lgroups; /* by slot: those of slot s at [lgroups_at[s], lgroups_at[s + 1]),
                               keyword groups as slot npaths */
     uint32_t nlgroups, *lgroups_at;
     sv_rule_bits *lbits;
     uint32_t *lloose, *lloose_at; /* by slot, as lgroups */
-    uint64_t *no_lit_guard;
+    uint64_t *no_lit_guard, *no_lit_guard2;
     /* Tests answered together, per field (prefilter.c): the group of each
        test and pseudo-test (-1: none) and the groups. Pseudo-tests, numbered
        ntests .. ntests + npieces - 1, stand for pieces that wildcard
@@ -141,11 +143,23 @@ struct sv_pack {
     char *folded;       /* the folded constants that prep does not own */
 };
 
-/* A rule's first or literal guard: its length (SV_NO_GUARD: none), and
-   where in guards it starts. */
-static inline uint32_t sv_rule_guard(const sv_rule *r, bool literal, uint32_t *from) {
-    *from = literal ? r->lit_guard_start : r->guard_start;
-    return literal ? r->lit_guard_len : r->guard_len;
+/* How lrules tells a second literal guard from a first: a bitset of two
+   halves, one bit per rule in each. */
+static inline uint32_t sv_lit_stride(const sv_pack *p) {
+    return (p->nrules / 64 + 1) * 64;
+}
+
+/* A rule's guards: the first, then the literal ones. */
+enum { SV_GUARD_FIRST, SV_GUARD_LIT, SV_GUARD_LIT2, SV_GUARDS };
+
+/* A rule's guard k: its length (SV_NO_GUARD or 0: none), and where in
+   guards it starts. */
+static inline uint32_t sv_rule_guard(const sv_rule *r, unsigned k, uint32_t *from) {
+    switch (k) {
+    case SV_GUARD_FIRST: *from = r->guard_start; return r->guard_len;
+    case SV_GUARD_LIT: *from = r->lit_guard_start; return r->lit_guard_len;
+    default: *from = r->lit_guard2_start; return r->lit_guard2_len;
+    }
 }
 
 /* Makes every test ready to run (prepare.c); called by the loader once the

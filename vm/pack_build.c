@@ -59,6 +59,8 @@ static void put_rule(unsigned char *p, const sv_rule *r) {
     p = sv_put_u32(p, r->guard_len);
     p = sv_put_u32(p, r->lit_guard_start);
     p = sv_put_u32(p, r->lit_guard_len);
+    p = sv_put_u32(p, r->lit_guard2_start);
+    p = sv_put_u32(p, r->lit_guard2_len);
 #define SV_PUT_FIELD(f) p = sv_put_u32(p, r->f);
     SV_RULE_FIELDS(SV_PUT_FIELD)
 #undef SV_PUT_FIELD

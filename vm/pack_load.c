@@ -302,7 +302,9 @@ static bool decode_rule(loader *l, uint32_t i, const unsigned char *rec, void *o
     r->guard_len = sv_get_u32(rec + 16);
     r->lit_guard_start = sv_get_u32(rec + 20);
     r->lit_guard_len = sv_get_u32(rec + 24);
-    rec += 28;
+    r->lit_guard2_start = sv_get_u32(rec + 28);
+    r->lit_guard2_len = sv_get_u32(rec + 32);
+    rec += 36;
 #define SV_GET_FIELD(f)                                                                            \
     r->f = sv_get_u32(rec);                                                                        \
     rec += 4;
@@ -318,9 +320,14 @@ static bool decode_rule(loader *l, uint32_t i, const unsigned char *rec, void *o
     if (r->guard_len != SV_NO_GUARD && (uint64_t)r->guard_start + r->guard_len > p->nguards)
         return fail(l, "rule %u guard [%u,+%u) lies outside the guards section (%u)", i,
                     r->guard_start, r->guard_len, p->nguards);
-    if ((uint64_t)r->lit_guard_start + r->lit_guard_len > p->nguards)
-        return fail(l, "rule %u literal guard [%u,+%u) lies outside the guards section (%u)", i,
-                    r->lit_guard_start, r->lit_guard_len, p->nguards);
+    for (unsigned k = SV_GUARD_LIT; k < SV_GUARDS; k++) {
+        uint32_t from, len = sv_rule_guard(r, k, &from);
+        if ((uint64_t)from + len > p->nguards)
+            return fail(l, "rule %u literal guard [%u,+%u) lies outside the guards section (%u)", i,
+                        from, len, p->nguards);
+    }
+    if (!r->lit_guard_len && r->lit_guard2_len)
+        return fail(l, "rule %u has a second literal guard but no first", i);
     if (r->nregs < 1 || r->nregs > MAX_REGS)
         return fail(l, "rule %u wants %u registers (1..%d)", i, r->nregs, MAX_REGS);
     for (uint32_t pc = r->code_start; pc < r->code_start + r->code_len; pc++)

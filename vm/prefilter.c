@@ -269,8 +269,8 @@ static bool *guard_tests(const sv_pack *p) {
     bool *in = calloc(p->ntests ? p->ntests : 1, sizeof *in);
     if (!in) abort();
     for (uint32_t r = 0, from, len; r < p->nrules; r++)
-        for (int literal = 0; literal < 2; literal++)
-            if ((len = sv_rule_guard(&p->rules[r], literal, &from)) != SV_NO_GUARD)
+        for (unsigned k = 0; k < SV_GUARDS; k++)
+            if ((len = sv_rule_guard(&p->rules[r], k, &from)) != SV_NO_GUARD)
                 for (uint32_t g = 0; g < len; g++)
                     in[p->guards[from + g]] = true;
     return in;

@@ -133,8 +133,9 @@ typedef struct sv_test {
  */
 #define SV_PACK_MAGIC "SIGVMPK\0"
 /* 2: EACH / END and the B operand, SET up to 255, rule fields runbook,
-   alert_title, severities, tests IP, EMPTY, NET_HAS. 4: literal guards. */
-#define SV_PACK_VERSION 4u
+   alert_title, severities, tests IP, EMPTY, NET_HAS. 4: literal guards.
+   5: a second literal guard. */
+#define SV_PACK_VERSION 5u
 /* Largest pack the builder writes and the loader reads: some sixty times all
    of SigmaHQ (4 MB), so that a hostile file cannot make a reader take
    gigabytes. Offsets are 32-bit, so the format itself stops at 4 GiB. */
@@ -161,16 +162,17 @@ typedef enum sv_section {
 
 /* A rule's guard: tests of which one holds whenever the rule matches, so
    the rule runs only for events where one does. SV_NO_GUARD: it always runs.
-   Its literal guard is another such list, of tests that the prefilter
+   Its literal guards are two more such lists, of tests that the prefilter
    answers (equals, startswith, endswith, contains); an event runs the rule
-   only when both guards hold. A literal guard of length 0: none. */
+   only when every guard holds. A literal guard of length 0: none. */
 #define SV_NO_GUARD UINT32_MAX
 
 typedef struct sv_rule {
     uint32_t code_start, code_len; /* into the code section */
     uint32_t nregs;
-    uint32_t guard_start, guard_len;         /* into the guards section, or SV_NO_GUARD */
-    uint32_t lit_guard_start, lit_guard_len; /* into the guards section too */
+    uint32_t guard_start, guard_len;           /* into the guards section, or SV_NO_GUARD */
+    uint32_t lit_guard_start, lit_guard_len;   /* into the guards section too */
+    uint32_t lit_guard2_start, lit_guard2_len; /* ditto */
 #define SV_RULE_FIELD(f) uint32_t f;
     SV_RULE_FIELDS(SV_RULE_FIELD)
 #undef SV_RULE_FIELD
