@@ -381,6 +381,26 @@ static bool test(sv_exec *x, sv_event *ev, uint32_t ti) {
 
 static uint8_t run_code(sv_exec *x, sv_event *ev, uint32_t pc);
 
+/* Runs chain ch (chain.c) into *r; returns the pc to go on at. Once the
+   chain's group is scanned, the memos tell which tests hold (a test the
+   scan did not find does not); before, and inside an element's scope, the
+   tests are asked in turn, as the instructions would. (Without shortcuts
+   the instructions run themselves.) */
+static uint32_t any_of(sv_exec *x, sv_event *ev, const sv_chain *ch, uint8_t *r) {
+    const uint32_t *t = x->p->chain_tests + ch->first;
+    uint32_t k = 0;
+    if (!x->scope && x->scanned[ch->group] == x->gen) {
+        uint32_t hit = x->gen << 1 | 1;
+        while (k < ch->n && x->memo[t[k]].stamped != hit)
+            k++;
+    } else {
+        while (k < ch->n && !test(x, ev, t[k]))
+            k++;
+    }
+    *r = k < ch->n;
+    return k + 1 < ch->n || (k + 1 == ch->n && ch->last_jumps) ? ch->jump : ch->after;
+}
+
 /* What quantifier q yields once the body held (or not) for one more
    element, held being how many it held for so far; -1 while still open. */
 static int settle(unsigned q, bool body, unsigned held) {
@@ -440,7 +460,12 @@ static uint8_t run_code(sv_exec *x, sv_event *ev, uint32_t pc) {
     for (;;) {
         const sv_ins *i = &code[pc++];
         switch (i->op) {
-        case SV_OP_TEST: R[i->a] = test(x, ev, i->c); break;
+        case SV_OP_TEST:
+            if (i->b && x->shortcuts)
+                pc = any_of(x, ev, &x->p->chains[i->b - 1], &R[i->a]);
+            else
+                R[i->a] = test(x, ev, i->c);
+            break;
         case SV_OP_NOT: R[i->a] = !R[i->a]; break;
         case SV_OP_JMPF:
             if (!R[i->a]) pc = i->c;

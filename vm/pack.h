@@ -85,6 +85,15 @@ typedef struct sv_rule_bits {
     uint64_t bits;
 } sv_rule_bits;
 
+/* A run of ORed tests of one prefilter group (chain.c): the TEST at pc at,
+   marked with the chain's number plus one in B, stands for the tests
+   chain_tests[first, first + n), each followed by JMPT jump but the last
+   unless last_jumps; after them the code goes on at pc after. */
+typedef struct sv_chain {
+    uint32_t at, first, n, group, jump, after;
+    bool last_jumps;
+} sv_chain;
+
 /* A prefilter group that holds literal guard tests. */
 typedef struct sv_lit_group {
     uint32_t group, slot;
@@ -139,8 +148,10 @@ struct sv_pack {
     uint32_t ngroups, max_group, npieces;
     bool wants_any;
     uint32_t *body_end; /* per pc of an EACH: the pc of its END (NULL: no EACH) */
-    sv_prepared *prep;  /* one per test, filled by sv_pack_prepare */
-    char *folded;       /* the folded constants that prep does not own */
+    sv_chain *chains;   /* runs of ORed tests (chain.c) */
+    uint32_t nchains, *chain_tests;
+    sv_prepared *prep; /* one per test, filled by sv_pack_prepare */
+    char *folded;      /* the folded constants that prep does not own */
 };
 
 /* How lrules tells a second literal guard from a first: a bitset of two
@@ -172,6 +183,8 @@ void sv_pack_unprepare(sv_pack *p);
 void sv_dispatch_build(sv_pack *p);
 void sv_dispatch_free(sv_pack *p);
 void sv_prefilter_build(sv_pack *p);
+void sv_chains_build(sv_pack *p); /* after the prefilter: chains are of its groups */
+void sv_chains_free(sv_pack *p);
 void sv_prefilter_free(sv_pack *p);
 /* Scans the field of group g once and writes into hits the positions (in
    the order sv_prefilter_tests gives) of the group's tests that hold;

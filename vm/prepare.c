@@ -103,6 +103,7 @@ bool sv_pack_prepare(sv_pack *p, char *err, size_t errlen) {
         if (!prepare_one(p, i, &arena, err, errlen)) return false;
     sv_prefilter_build(p);
     sv_dispatch_build(p);
+    sv_chains_build(p);
     return true;
 }
 
@@ -116,6 +117,7 @@ void sv_pack_unprepare(sv_pack *p) {
     free(p->folded);
     p->prep = NULL;
     p->folded = NULL;
+    sv_chains_free(p);
     sv_prefilter_free(p);
     sv_dispatch_free(p);
 }
