@@ -388,12 +388,12 @@ static const bool short_escape[256] = {
 static const char *past_stop(scan *c, const char *open, const char *p, unsigned *escaped) {
     if ((unsigned char)*p >= 0x80) {
         size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)c->end);
-        *escaped |= SV_ESC_WIDE;
+        *escaped |= SV_ESC_WIDE | SV_ESC_UTF8;
         return n ? p + n : fail(c, p, "invalid UTF-8 in string");
     }
     if (*p != '\\') return fail(c, p, "control character in string");
     const char *q = escape_end(c, open, p);
-    *escaped |= SV_ESC_SOME | (q == p + 6 ? SV_ESC_WIDE : 0); /* \uXXXX */
+    *escaped |= SV_ESC_SOME | (q == p + 6 ? SV_ESC_WIDE | SV_ESC_U : 0); /* \uXXXX */
     return q;
 }
 

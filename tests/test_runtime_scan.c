@@ -212,11 +212,13 @@ static void wide_strings_flagged(void **state) {
         {"{\"a\":\"tab\\there\"}", SV_ESC_SOME},
         {"{\"a\":\"0123456789abcdefghij\\\\x\"}", SV_ESC_SOME},
         {"{\"a\":\"0123456789abcdefghij\\\\\\/\"}", SV_ESC_SOME},
-        {"{\"a\":\"\xc3\xa9\"}", SV_ESC_WIDE},
-        {"{\"a\":\"0123456789abcdefghij\xc3\xa9\"}", SV_ESC_WIDE},
-        {"{\"a\":\"\\u0041\"}", SV_ESC_SOME | SV_ESC_WIDE},
-        {"{\"a\":\"0123456789abcdefghij\\u0041\"}", SV_ESC_SOME | SV_ESC_WIDE},
+        {"{\"a\":\"\xc3\xa9\"}", SV_ESC_WIDE | SV_ESC_UTF8},
+        {"{\"a\":\"0123456789abcdefghij\xc3\xa9\"}", SV_ESC_WIDE | SV_ESC_UTF8},
+        {"{\"a\":\"\\u0041\"}", SV_ESC_SOME | SV_ESC_WIDE | SV_ESC_U},
+        {"{\"a\":\"0123456789abcdefghij\\u0041\"}", SV_ESC_SOME | SV_ESC_WIDE | SV_ESC_U},
         {"{\"a\":\"0123456789abcdefghij\\\\u0041\"}", SV_ESC_SOME},
+        {"{\"a\":\"\xc2\xae\\u0041\\n\"}", SV_ESC_SOME | SV_ESC_WIDE | SV_ESC_UTF8 | SV_ESC_U},
+        {"{\"a\":\"0123456789abcdefghij\\t\xc2\xae\"}", SV_ESC_SOME | SV_ESC_WIDE | SV_ESC_UTF8},
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         fixture *f = start(PATHS("a"), false);

@@ -79,12 +79,17 @@ typedef struct event {
 } event;
 
 /* What the scanner would say of string s's escapes (of those it refuses
-   too: all but the two-byte escapes are wide). */
+   too: all but the two-byte escapes are wide, and only \u as such). */
 static unsigned escapes_of(const char *s) {
     unsigned esc = 0;
     for (; *s; s++) {
-        if ((unsigned char)*s >= 0x80) esc |= SV_ESC_WIDE;
-        if (*s == '\\' && s[1]) esc |= SV_ESC_SOME | (strchr("\"\\/bfnrt", *++s) ? 0 : SV_ESC_WIDE);
+        if ((unsigned char)*s >= 0x80) esc |= SV_ESC_WIDE | SV_ESC_UTF8;
+        if (*s != '\\' || !s[1]) continue;
+        esc |= SV_ESC_SOME;
+        if (*++s == 'u')
+            esc |= SV_ESC_WIDE | SV_ESC_U;
+        else if (!strchr("\"\\/bfnrt", *s))
+            esc |= SV_ESC_WIDE;
     }
     return esc;
 }
@@ -263,6 +268,28 @@ static const event kw_events[] = {
     {{ANY(STR, "0123456789\xe2\x84\xaa"
                "ali 0123456789abcdef")},
      "5"},
+    /* Text outside ASCII that folds to none ("Microsoft®" in every Sysmon
+       image load) is looked for as written; text that folds to ASCII, or
+       \u escapes, are decoded first. */
+    {{ANY(STR, "Microsoft\xc2\xae mimikatz")}, "0"},
+    {{ANY(STR, "Microsoft\xc2\xae mimikat")}, ""},
+    {{ANY(STR, "Microsoft\xc2\xae mimi\xe2\x84\xaa"
+               "atz")},
+     "0"},
+    {{ANY(STR, "\xc2\xae \xc5\xbf"
+               "ekurlsa::x")},
+     "9"},
+    {{ANY(STR, "\xc2\xae\\u006bali")}, "5"},
+    {{ANY(STR, "File version: 10.0 Description: Microsoft\xc2\xae Windows\xc2\xae Operating "
+               "System  Product: x Company: gentilkiwi MIMIKATZ")},
+     "0"},
+    {{ANY(STR, "File version: 10.0 Description: Microsoft\xc2\xae Windows\xc2\xae Operating "
+               "System  Product: x Company: gentilkiwi mimi\xe2\x84\xaa"
+               "atz")},
+     "0"},
+    {{ANY(STR, "File version: 10.0 Description: Microsoft\xc2\xae Windows\xc2\xae Operating "
+               "System  Product: x Company: gentilkiwi mimi_katz")},
+     ""},
     {{ANY(STR, "x"), ANY(STR, "y"), ANY(STR, "Kali"), ANY(NUM, "4104")}, "5 7"},
     {{ANY(STR, "x"), ANY(NUM, "1"), ANY(STR, "")}, ""},
 };

@@ -68,6 +68,38 @@ size_t sv_casefold_into(const char *s, size_t n, char *out, size_t cap) {
     }
 }
 
+/* How many bytes at the start of s (n bytes) are ASCII. */
+static size_t ascii_prefix(const char *s, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & HIGHS) break;
+    }
+    while (i < n && !((unsigned char)s[i] & 0x80))
+        i++;
+    return i;
+}
+
+bool sv_fold_keeps_ascii_apart(const char *s, size_t n) {
+    for (size_t i = ascii_prefix(s, n); i < n; i += ascii_prefix(s + i, n - i)) {
+        utf8proc_int32_t cp, folded[8];
+        utf8proc_ssize_t len =
+            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (len <= 0) { /* not UTF-8: folding copies the byte */
+            i++;
+            continue;
+        }
+        /* sv_casefold_into keeps a character that folds to more than 8 */
+        int boundclass = UTF8PROC_BOUNDCLASS_START;
+        utf8proc_ssize_t k = utf8proc_decompose_char(cp, folded, 8, UTF8PROC_CASEFOLD, &boundclass);
+        for (utf8proc_ssize_t j = 0; k <= 8 && j < k; j++)
+            if (folded[j] < 0x80) return false;
+        i += (size_t)len;
+    }
+    return true;
+}
+
 char *sv_casefold(const char *s, size_t n, size_t *outlen) {
     for (size_t cap = n + n / 2 + 16;; cap *= 2) {
         char *out = malloc(cap + 1);

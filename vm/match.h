@@ -19,6 +19,11 @@ size_t sv_lower_ascii(const char *s, size_t n, char *out);
    that starts no valid UTF-8 character is copied as it is. */
 size_t sv_casefold_into(const char *s, size_t n, char *out, size_t cap);
 
+/* Whether case-folding s (n bytes) yields ASCII bytes only where s holds
+   them: no character of s outside ASCII folds to text that has any ("K",
+   the Kelvin sign, folds to "k"; "İ" to "i" and a combining dot). */
+bool sv_fold_keeps_ascii_apart(const char *s, size_t n);
+
 /* Whether ip lies in net/prefix; both are 16-byte (IPv4-mapped) addresses
    as filled by sv_parse_ip / sv_parse_cidr, prefix 0..128. */
 bool sv_ip_in_net(const uint8_t ip[16], const uint8_t net[16], unsigned prefix);

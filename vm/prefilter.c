@@ -424,10 +424,17 @@ static void candidate(void *ctx, uint32_t k) {
 }
 
 /* Whether a keyword group can tell from value v's text as written which
-   of its literals v may hold (see sv_raw_find). */
+   of its literals v may hold (see sv_raw_find): ASCII text whose escapes
+   are all of two bytes, or text whose other characters all fold to text
+   without ASCII, so that a run of ASCII in the folded text still comes
+   from one in the text as written ("Microsoft\u00ae" does not: an escape
+   of six bytes; "Microsoft®" does). */
 static bool plain_text(const sv_value *v) {
     switch (v->type) {
-    case SV_V_STR: return !(v->escaped & SV_ESC_WIDE);
+    case SV_V_STR:
+        return !(v->escaped & SV_ESC_WIDE) ||
+               ((v->escaped & (SV_ESC_UTF8 | SV_ESC_U)) == SV_ESC_UTF8 &&
+                sv_fold_keeps_ascii_apart(v->p, v->len));
     case SV_V_NUM:
     case SV_V_TRUE:
     case SV_V_FALSE: return true;

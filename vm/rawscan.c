@@ -69,7 +69,9 @@ static void *xmalloc(size_t n) {
    '/' or control bytes, each other byte is copied, and folding lower-cases
    ASCII letters only. A run of such bytes in the decoded, folded text was
    therefore copied from one run between escapes of the text as written,
-   lower-cased. */
+   lower-cased. So it is when the text also holds characters outside ASCII
+   none of which folds to text with ASCII in it: their folds lie between
+   such runs, as they themselves do. */
 static bool raw_safe(unsigned char c) {
     return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '/' && !(c >= 'A' && c <= 'Z');
 }

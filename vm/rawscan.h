@@ -30,9 +30,11 @@ uint32_t sv_raw_shortest(const sv_raw *r);
 
 /* Calls found(ctx, k) for each literal k whose piece occurs in s, ASCII
    case aside (more than once if it occurs more than once). s is a value's
-   text as written: when that is ASCII whose escapes are all two bytes long
-   (a number, a boolean, a string without SV_ESC_WIDE), a literal whose
-   piece is not found is not in its decoded, folded text either. */
+   text as written: when its escapes are all two bytes long and its bytes
+   ASCII (a number, a boolean, a string without SV_ESC_WIDE), or its other
+   characters all fold to text without ASCII (sv_fold_keeps_ascii_apart), a
+   literal whose piece is not found is not in its decoded, folded text
+   either. */
 void sv_raw_find(const sv_raw *r, const char *s, size_t n, void (*found)(void *ctx, uint32_t k),
                  void *ctx);
 /* Whether literal k holds of decoded, folded text s. */

@@ -237,8 +237,9 @@ typedef enum sv_vtype {
 /* What a string's text as written holds (sv_value.escaped): backslash
    escapes; bytes from 0x80 up or escapes other than the two-byte ones
    (\uXXXX), so that its decoded text is not simply the ASCII between its
-   escapes. */
-enum { SV_ESC_SOME = 1, SV_ESC_WIDE = 2 };
+   escapes. A producer that knows which may say so along with WIDE: bytes
+   from 0x80 up (UTF8), \uXXXX escapes (U). */
+enum { SV_ESC_SOME = 1, SV_ESC_WIDE = 2, SV_ESC_UTF8 = 4, SV_ESC_U = 8 };
 
 typedef struct sv_value {
     const char *p; /* STR: between the quotes, still escaped; others: the JSON text */
