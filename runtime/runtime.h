@@ -29,9 +29,14 @@ typedef struct rt_scanner rt_scanner;
    key with spaces also matches the path without them ("Process Name" is
    ProcessName) when nothing matches it as it is. A path that starts with '~'
    ("~userIdentity.type") matches keys whatever their ASCII case, as Panther
-   looks keys up. want_any asks for every scalar value to be recorded at
-   SV_ANY_SLOT as well, for keyword searches. */
-rt_scanner *rt_scanner_new(const char *const *paths, size_t npaths, bool want_any);
+   looks keys up. any says whether every string and number is also recorded
+   at SV_ANY_SLOT, for keyword searches: not at all, each as it is scanned,
+   or put off (sv_event_defer_any: only those with wide text, the others
+   when the pack asks for them). */
+typedef enum rt_any { RT_ANY_NONE, RT_ANY_ALL, RT_ANY_DEFERRED } rt_any;
+rt_scanner *rt_scanner_new(const char *const *paths, size_t npaths, rt_any any);
+/* What a scanner for pack p records for keyword searches. */
+rt_any rt_any_of(const sv_pack *p);
 void rt_scanner_free(rt_scanner *s);
 
 /*

@@ -65,7 +65,7 @@ struct rt_scanner {
     link *links;
     size_t nlinks;
     char *text;
-    bool want_any;
+    rt_any any;
     bool fold;                 /* keys are looked up ASCII-lowercased */
     struct rt_scanner *folded; /* the '~' paths, scanned in a second pass, or NULL */
     char msg[32];
@@ -170,7 +170,7 @@ static bool is_folded(const char *path) {
     return path[0] == '~';
 }
 
-static rt_scanner *build(const char *const *paths, size_t npaths, bool want_any, bool fold) {
+static rt_scanner *build(const char *const *paths, size_t npaths, rt_any any, bool fold) {
     size_t bytes = 0, maxnodes = 1 + npaths, nalts = 0;
     for (size_t i = 0; i < npaths; i++) {
         if (is_folded(paths[i]) != fold) continue;
@@ -187,7 +187,7 @@ static rt_scanner *build(const char *const *paths, size_t npaths, bool want_any,
         cap *= 2;
 
     rt_scanner *s = xcalloc(1, sizeof *s);
-    s->want_any = want_any;
+    s->any = any;
     s->fold = fold;
     s->nodes = xcalloc(maxnodes, sizeof *s->nodes);
     s->table = xcalloc(cap, sizeof *s->table);
@@ -216,11 +216,18 @@ static rt_scanner *build(const char *const *paths, size_t npaths, bool want_any,
     return s;
 }
 
-rt_scanner *rt_scanner_new(const char *const *paths, size_t npaths, bool want_any) {
-    rt_scanner *s = build(paths, npaths, want_any, false);
+rt_scanner *rt_scanner_new(const char *const *paths, size_t npaths, rt_any any) {
+    rt_scanner *s = build(paths, npaths, any, false);
     for (size_t i = 0; i < npaths && !s->folded; i++)
-        if (is_folded(paths[i])) s->folded = build(paths, npaths, false, true);
+        if (is_folded(paths[i])) s->folded = build(paths, npaths, RT_ANY_NONE, true);
     return s;
+}
+
+/* Put off: a keyword group with a screen looks at the whole text at once
+   and mostly needs no value, one without records them all (which costs
+   less than its own look at each value). */
+rt_any rt_any_of(const sv_pack *p) {
+    return p && sv_pack_wants_any(p) ? RT_ANY_DEFERRED : RT_ANY_NONE;
 }
 
 void rt_scanner_free(rt_scanner *s) {
@@ -258,6 +265,8 @@ typedef struct scan {
     int depth;
     bool opened;     /* the last thing scanned was a '{' or '[' */
     size_t newlines; /* between tokens */
+    rt_any any;      /* which values go to SV_ANY_SLOT in this pass */
+    bool any_only;   /* none anywhere else (filling deferred ones) */
 } scan;
 
 static const char *fail(scan *c, const char *at, const char *msg) {
@@ -307,7 +316,8 @@ static inline void record(const scan *c, int32_t n, sv_vtype type, const char *p
 static inline void scalar(const scan *c, int32_t n, sv_vtype type, const char *p, size_t len,
                           unsigned escaped) {
     record(c, n, type, p, len, escaped);
-    if (c->s->want_any && (type == SV_V_STR || type == SV_V_NUM))
+    if ((c->any == RT_ANY_ALL || (c->any == RT_ANY_DEFERRED && (escaped & SV_ESC_WIDE))) &&
+        (type == SV_V_STR || type == SV_V_NUM))
         sv_event_add(c->ev, SV_ANY_SLOT, type, p, len, escaped);
 }
 
@@ -598,7 +608,7 @@ static const char *member(scan *c, const frame *f, const char *p) {
     unsigned escaped;
     const char *q = string_end(c, p, &escaped);
     if (!q) return NULL;
-    int32_t n = key_node(c, f->node, p + 1, q, escaped);
+    int32_t n = c->any_only ? NONE : key_node(c, f->node, p + 1, q, escaped);
     p = skip_ws(c, q + 1);
     if (p == c->end || *p != ':') return unexpected(c, p);
     return value(c, skip_ws(c, p + 1), n);
@@ -639,8 +649,12 @@ static bool starts_value(char ch) {
    ends, and it must hold no newline (between tokens: inside strings one is
    an error anyway). */
 static bool scan_pass(rt_scanner *s, const char *doc, size_t len, sv_event *ev, const char **err,
-                      size_t *err_off, size_t *used) {
-    scan c = {.s = s, .ev = ev, .end = doc + len};
+                      size_t *err_off, size_t *used, bool any_only) {
+    scan c = {.s = s,
+              .ev = ev,
+              .end = doc + len,
+              .any = any_only ? RT_ANY_ALL : s->any,
+              .any_only = any_only};
     const char *p = skip_ws(&c, doc);
     if (p < c.end && starts_value(*p))
         p = fail(&c, p, "event is not a JSON object");
@@ -661,17 +675,34 @@ static bool scan_pass(rt_scanner *s, const char *doc, size_t len, sv_event *ev, 
     return false;
 }
 
+/* Records every string and number of a document scanned before, whose
+   keyword values were put off: it is valid, so this pass cannot fail. */
+static void fill_any(void *ctx, sv_event *ev, const char *text, size_t len) {
+    const char *err;
+    size_t off;
+    scan_pass(ctx, text, len, ev, &err, &off, NULL, true);
+}
+
+/* After a document's passes: whether they went through, and if so its
+   keyword values put off when the scanner does that. */
+static bool scanned(rt_scanner *s, bool ok, const char *text, size_t len, sv_event *ev) {
+    if (ok && s->any == RT_ANY_DEFERRED) sv_event_defer_any(ev, text, len, fill_any, s);
+    return ok;
+}
+
 bool rt_scan(rt_scanner *s, const char *doc, size_t len, sv_event *ev, const char **err,
              size_t *err_off) {
     sv_event_reset(ev);
-    return scan_pass(s, doc, len, ev, err, err_off, NULL) &&
-           (!s->folded || scan_pass(s->folded, doc, len, ev, err, err_off, NULL));
+    bool ok = scan_pass(s, doc, len, ev, err, err_off, NULL, false) &&
+              (!s->folded || scan_pass(s->folded, doc, len, ev, err, err_off, NULL, false));
+    return scanned(s, ok, doc, len, ev);
 }
 
 bool rt_scan_object(rt_scanner *s, const char *text, size_t len, sv_event *ev, size_t *used) {
     const char *err;
     size_t off;
     sv_event_reset(ev);
-    return scan_pass(s, text, len, ev, &err, &off, used) &&
-           (!s->folded || scan_pass(s->folded, text, *used, ev, &err, &off, NULL));
+    bool ok = scan_pass(s, text, len, ev, &err, &off, used, false) &&
+              (!s->folded || scan_pass(s->folded, text, *used, ev, &err, &off, NULL, false));
+    return scanned(s, ok, text, *used, ev);
 }

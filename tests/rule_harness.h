@@ -44,7 +44,7 @@ static inline int harness_run(const char *rule_yaml, const char *event, const ch
     const char **paths = calloc(np + 1, sizeof *paths);
     for (size_t i = 0; i < np; i++)
         paths[i] = sv_pack_path(p, i);
-    rt_scanner *sc = rt_scanner_new(paths, np, sv_pack_wants_any(p));
+    rt_scanner *sc = rt_scanner_new(paths, np, rt_any_of(p));
     sv_event *ev = sv_event_new(np);
     sv_exec *x = sv_exec_new(p);
     const char *why;

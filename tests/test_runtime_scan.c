@@ -23,7 +23,7 @@ typedef struct fixture {
     char text[1024];
 } fixture;
 
-static fixture *start(const char *const *paths, size_t n, bool any) {
+static fixture *start(const char *const *paths, size_t n, rt_any any) {
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     f->s = rt_scanner_new(paths, n, any);
@@ -279,6 +279,52 @@ static void want_any_records_strings_and_numbers(void **state) {
                "\"k\":false,\"e\":{}}");
     assert_string_equal(values(f, SV_ANY_SLOT), "s:x | n:1 | s:y | S:z\\n");
     assert_string_equal(values(f, 0), "o:{\"c\":[1,\"y\",{\"d\":\"z\\n\"}]}");
+    stop(f);
+}
+
+/* The keyword values recorded before anything asks for them, as values()
+   writes them (without asking). */
+static const char *recorded_any(fixture *f) {
+    size_t n = 0;
+    f->text[0] = '\0';
+    for (int32_t i = f->ev->any_head; i >= 0; i = f->ev->vals[i].next) {
+        const sv_value *v = &f->ev->vals[i];
+        n += (size_t)snprintf(f->text + n, sizeof f->text - n, "%s%.*s", n ? " | " : "",
+                              (int)v->len, v->p);
+        assert_true(n < sizeof f->text);
+    }
+    return f->text;
+}
+
+/* Put off, the keyword values are the strings with wide text only, until
+   something asks: then every string and number, in document order, once,
+   and the values at paths stay as they were. */
+static void deferred_any_values(void **state) {
+    (void)state;
+    fixture *f = start(PATHS("b", "w"), RT_ANY_DEFERRED);
+    scan_ok(f, "{\"a\":\"x\",\"w\":\"caf\xc3\xa9\",\"b\":{\"c\":[1,\"y\",{\"d\":\"z\\u0041\"}]},"
+               "\"t\":true,\"n\":null}");
+    assert_true(f->ev->any_deferred);
+    assert_string_equal(recorded_any(f), "caf\xc3\xa9 | z\\u0041");
+    assert_string_equal(values(f, 0), "o:{\"c\":[1,\"y\",{\"d\":\"z\\u0041\"}]}");
+    assert_string_equal(values(f, 1), "s:caf\xc3\xa9");
+    assert_string_equal(values(f, SV_ANY_SLOT), "s:x | s:caf\xc3\xa9 | n:1 | s:y | S:z\\u0041");
+    assert_false(f->ev->any_deferred);
+    assert_string_equal(values(f, SV_ANY_SLOT), "s:x | s:caf\xc3\xa9 | n:1 | s:y | S:z\\u0041");
+    assert_string_equal(values(f, 0), "o:{\"c\":[1,\"y\",{\"d\":\"z\\u0041\"}]}");
+    assert_string_equal(values(f, 1), "s:caf\xc3\xa9");
+    /* The next document forgets them; one that is refused puts none off. */
+    scan_ok(f, "{\"a\":2}");
+    assert_string_equal(values(f, SV_ANY_SLOT), "n:2");
+    const char *err;
+    size_t off;
+    assert_false(rt_scan(f->s, "{\"a\":\"x\",", 9, f->ev, &err, &off));
+    assert_false(f->ev->any_deferred);
+    /* An object cut from a line scans only its own text when asked. */
+    static const char line[] = "{\"a\":\"in\"} {\"b\":\"out\"}";
+    size_t used;
+    assert_true(rt_scan_object(f->s, line, sizeof line - 1, f->ev, &used));
+    assert_string_equal(values(f, SV_ANY_SLOT), "s:in");
     stop(f);
 }
 
@@ -631,6 +677,7 @@ int main(void) {
         cmocka_unit_test(escaped_keys_matched),
         cmocka_unit_test(long_escaped_keys),
         cmocka_unit_test(want_any_records_strings_and_numbers),
+        cmocka_unit_test(deferred_any_values),
         cmocka_unit_test(duplicate_keys_and_paths),
         cmocka_unit_test(event_reset_between_documents),
         cmocka_unit_test(no_paths),

@@ -16,7 +16,7 @@ bool cli_engine_init(cli_engine *g, sv_pack *p) {
     for (size_t i = 0; i < np; i++)
         paths[i] = sv_pack_path(p, i);
     g->pack = p;
-    g->scan = rt_scanner_new(paths, np, sv_pack_wants_any(p));
+    g->scan = rt_scanner_new(paths, np, rt_any_of(p));
     g->ev = sv_event_new(np);
     g->x = sv_exec_new(p);
     free(paths);

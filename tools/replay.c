@@ -90,7 +90,7 @@ static void engine_init(engine *g, const sv_pack *p, bool with_stats) {
         paths[i] = sv_pack_path(p, i);
     memcpy(paths + np, rt_time_paths, nt * sizeof *paths);
     *g = (engine){.pack = p,
-                  .scan = rt_scanner_new(paths, np + nt, p && sv_pack_wants_any(p)),
+                  .scan = rt_scanner_new(paths, np + nt, rt_any_of(p)),
                   .ev = sv_event_new(np + nt),
                   .x = p ? sv_exec_new(p) : NULL,
                   .time_slot = (uint32_t)np};

@@ -32,6 +32,7 @@ void sv_event_free(sv_event *ev) {
 void sv_event_reset(sv_event *ev) {
     ev->nvals = ev->npresent = 0;
     ev->any_head = ev->any_tail = -1;
+    ev->any_deferred = false;
     sv_scratch_reset(&ev->scratch);
     if (++ev->cur_gen == 0) { /* wrapped: stamps from 2^32 events ago would look current */
         memset(ev->gen, 0, ev->nslots * sizeof *ev->gen);
@@ -99,6 +100,21 @@ void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, siz
 void sv_event_add_element(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
                           unsigned escaped, unsigned level) {
     add_value(ev, slot, type, p, len, escaped, level);
+}
+
+void sv_event_defer_any(sv_event *ev, const char *text, size_t len, sv_any_filler *fill,
+                        void *ctx) {
+    ev->any_deferred = true;
+    ev->text = text;
+    ev->text_len = len;
+    ev->fill = fill;
+    ev->fill_ctx = ctx;
+}
+
+void sv_event_fill_any(sv_event *ev) {
+    ev->any_deferred = false;
+    ev->any_head = ev->any_tail = -1;
+    ev->fill(ev->fill_ctx, ev, ev->text, ev->text_len);
 }
 
 sv_value *sv_event_get(sv_event *ev, uint32_t slot) {

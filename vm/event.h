@@ -23,13 +23,28 @@ struct sv_event {
     sv_value *vals;
     size_t nvals, cap;
     int32_t any_head, any_tail;
+    /* Keyword values put off (sv_event_defer_any): those recorded at
+       SV_ANY_SLOT are the strings with wide text only, the others lie in
+       text; fill records them all. */
+    bool any_deferred;
+    const char *text;
+    size_t text_len;
+    sv_any_filler *fill;
+    void *fill_ctx;
     sv_scratch scratch;
 };
 
+/* Records every keyword value of a deferred event (and forgets those
+   recorded before, which it records again). */
+void sv_event_fill_any(sv_event *ev);
+
 /* First value recorded at slot in this event, or -1. Inline: the
    interpreter asks it of every field a group of the pack reads. */
-static inline int32_t sv_event_first(const sv_event *ev, uint32_t slot) {
-    if (slot == SV_ANY_SLOT) return ev->any_head;
+static inline int32_t sv_event_first(sv_event *ev, uint32_t slot) {
+    if (slot == SV_ANY_SLOT) {
+        if (ev->any_deferred) sv_event_fill_any(ev);
+        return ev->any_head;
+    }
     if (slot >= ev->nslots || ev->gen[slot] != ev->cur_gen) return -1;
     return ev->head[slot].first;
 }

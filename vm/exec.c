@@ -542,7 +542,7 @@ static void reach(sv_exec *x, sv_event *ev) {
     /* A literal test on a field the event lacks does not hold. */
     for (uint32_t i = 0; i < ev->npresent; i++)
         if (ev->present[i] < p->npaths) lit_guards_of(x, ev, ev->present[i]);
-    if (ev->any_head >= 0) lit_guards_of(x, ev, p->npaths);
+    if (ev->any_head >= 0 || ev->any_deferred) lit_guards_of(x, ev, p->npaths);
     for (size_t w = 0; w < words; w++)
         x->reach[w] &=
             (x->lit_hits[w] | p->no_lit_guard[w]) & (x->lit_hits[words + w] | p->no_lit_guard2[w]);

@@ -500,12 +500,25 @@ static void scan_numbers(scan_ctx *c, sv_event *ev) {
     }
 }
 
+/* A keyword group's look at an event whose keyword values are put off:
+   when no piece may be in its text, only the strings whose wide text may
+   fold to what the text does not show (those recorded) are decoded; else
+   every value is recorded and looked at. False in that case. */
+static bool screened_whole(uint32_t g, sv_event *ev, sv_recall *recall, scan_ctx *c) {
+    if (sv_raw_may_hold(c->grp->raw, ev->text, ev->text_len)) return false;
+    for (int32_t i = ev->any_head; i >= 0; i = ev->vals[i].next)
+        if (!plain_text(&ev->vals[i])) scan_value(g, ev, &ev->vals[i], recall, c);
+    return true;
+}
+
 uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *seen, uint32_t *hits,
                           sv_recall *recall) {
     const sv_prefilter_group *grp = &p->groups[g];
     scan_ctx c = {.grp = grp, .seen = seen, .hits = hits};
     if (grp->kind == K_NUMBER) {
         scan_numbers(&c, ev);
+    } else if (grp->raw && ev->any_deferred && screened_whole(g, ev, recall, &c)) {
+        /* nothing else can hold */
     } else {
         for (int32_t i = sv_event_first(ev, grp->slot); i >= 0; i = ev->vals[i].next) {
             sv_value *v = &ev->vals[i];

@@ -330,6 +330,10 @@ static void find_pieces(const finder *f) {
     slide(f, e2, stop);
 }
 
+bool sv_raw_may_hold(const sv_raw *r, const char *s, size_t n) {
+    return !r->screen || sv_screen_may_hold(r->screen, s, n);
+}
+
 void sv_raw_find(const sv_raw *r, const char *s, size_t n, void (*found)(void *ctx, uint32_t k),
                  void *ctx) {
     if (r->screen && !sv_screen_may_hold(r->screen, s, n)) return;

@@ -37,6 +37,9 @@ uint32_t sv_raw_shortest(const sv_raw *r);
    either. */
 void sv_raw_find(const sv_raw *r, const char *s, size_t n, void (*found)(void *ctx, uint32_t k),
                  void *ctx);
+/* False only if no text that s (n bytes) holds holds a piece: a look at a
+   whole document before its values are looked at one by one. */
+bool sv_raw_may_hold(const sv_raw *r, const char *s, size_t n);
 /* Whether literal k holds of decoded, folded text s. */
 bool sv_raw_holds(const sv_raw *r, uint32_t k, const char *s, size_t n);
 

@@ -14,7 +14,7 @@ static int32_t inside(const sv_scope *s, const sv_event *ev, int32_t i) {
     return -1;
 }
 
-int32_t sv_scope_first(sv_scope *s, const sv_event *ev, uint32_t slot) {
+int32_t sv_scope_first(sv_scope *s, sv_event *ev, uint32_t slot) {
     int32_t i = sv_event_first(ev, slot);
     if (!s) return i;
     unsigned c = 0;

@@ -29,7 +29,7 @@ typedef struct sv_scope {
 } sv_scope;
 
 /* The first value of slot that s lets a test see (s NULL: every value). */
-int32_t sv_scope_first(sv_scope *s, const sv_event *ev, uint32_t slot);
+int32_t sv_scope_first(sv_scope *s, sv_event *ev, uint32_t slot);
 /* The value after i that s lets a test see, or -1. */
 int32_t sv_scope_next(const sv_scope *s, const sv_event *ev, int32_t i);
 

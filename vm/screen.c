@@ -29,6 +29,7 @@ enum { MAX_TWO = 2, MAX_FOUR = 3, MAX_FACTORS = 4 };
 
 struct sv_screen {
     uint32_t ntwo, nfour;
+    bool avx512; /* the machine compares 64 bytes at once into masks */
     /* per factor, per byte: 32 copies of it or-ed with 0x20 */
     uint8_t two[MAX_TWO][2][32];
     uint8_t four[MAX_FOUR][4][32];
@@ -104,6 +105,7 @@ sv_screen *sv_screen_new(const char *const *piece, const uint32_t *len, uint32_t
     if (!n || !__builtin_cpu_supports("avx2")) return NULL;
     sv_screen *s = calloc(1, sizeof *s);
     if (!s) abort();
+    s->avx512 = __builtin_cpu_supports("avx512bw");
     if (choose(s, piece, len, n, pair_counts)) return s;
     free(s);
 #else
@@ -165,10 +167,56 @@ __attribute__((target("avx2"))) static bool may_hold_avx2(const sv_screen *s,
         if (i == last) return two_at(s, t + n - 3) || two_at(s, t + n - 2);
     }
 }
+
+/* The same, 64 positions a step where the machine has AVX-512 (BW): a
+   compare gives a mask, which the next compare of the factor takes as
+   its own, so a factor of four bytes costs four instructions a step. */
+__attribute__((target("avx512bw"))) static inline __mmask64
+four_mask(__mmask64 m, __m512i v1, __m512i v2, __m512i v3, const __m512i *b) {
+    m = _mm512_mask_cmpeq_epi8_mask(m, v1, b[1]);
+    m = _mm512_mask_cmpeq_epi8_mask(m, v2, b[2]);
+    return _mm512_mask_cmpeq_epi8_mask(m, v3, b[3]);
+}
+
+__attribute__((target("avx512bw"))) static bool may_hold_avx512(const sv_screen *s,
+                                                                const unsigned char *t, size_t n) {
+    size_t last = n - 64 - 3;
+    const __m512i case_bit = _mm512_set1_epi8(0x20);
+    __m512i two[MAX_TWO][2], four[MAX_FOUR][4];
+    for (uint32_t f = 0; f < MAX_TWO; f++)
+        for (int j = 0; j < 2; j++)
+            two[f][j] = _mm512_set1_epi8((char)s->two[f][j][0]);
+    for (uint32_t f = 0; f < MAX_FOUR; f++)
+        for (int j = 0; j < 4; j++)
+            four[f][j] = _mm512_set1_epi8((char)s->four[f][j][0]);
+    for (size_t i = 0;; i += 64) {
+        if (i > last) i = last;
+        __m512i v0 = _mm512_or_si512(_mm512_loadu_si512(t + i), case_bit),
+                v1 = _mm512_or_si512(_mm512_loadu_si512(t + i + 1), case_bit),
+                v2 = _mm512_or_si512(_mm512_loadu_si512(t + i + 2), case_bit),
+                v3 = _mm512_or_si512(_mm512_loadu_si512(t + i + 3), case_bit);
+        __mmask64 hit = 0;
+        if (s->ntwo > 0)
+            hit |=
+                _mm512_mask_cmpeq_epi8_mask(_mm512_cmpeq_epi8_mask(v0, two[0][0]), v1, two[0][1]);
+        if (s->ntwo > 1)
+            hit |=
+                _mm512_mask_cmpeq_epi8_mask(_mm512_cmpeq_epi8_mask(v0, two[1][0]), v1, two[1][1]);
+        if (s->nfour > 0)
+            hit |= four_mask(_mm512_cmpeq_epi8_mask(v0, four[0][0]), v1, v2, v3, four[0]);
+        if (s->nfour > 1)
+            hit |= four_mask(_mm512_cmpeq_epi8_mask(v0, four[1][0]), v1, v2, v3, four[1]);
+        if (s->nfour > 2)
+            hit |= four_mask(_mm512_cmpeq_epi8_mask(v0, four[2][0]), v1, v2, v3, four[2]);
+        if (hit) return true;
+        if (i == last) return two_at(s, t + n - 3) || two_at(s, t + n - 2);
+    }
+}
 #endif
 
 bool sv_screen_may_hold(const sv_screen *s, const char *t, size_t n) {
 #ifdef SV_SCREEN_AVX2
+    if (s->avx512 && n >= 2 * SV_SCREEN_MIN) return may_hold_avx512(s, (const unsigned char *)t, n);
     return n < SV_SCREEN_MIN || may_hold_avx2(s, (const unsigned char *)t, n);
 #else
     (void)s, (void)t, (void)n;

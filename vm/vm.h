@@ -271,6 +271,15 @@ void sv_event_add(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, siz
    the numbers at 2). */
 void sv_event_add_element(sv_event *ev, uint32_t slot, sv_vtype type, const char *p, size_t len,
                           unsigned escaped, unsigned level);
+/* Keyword values put off: a scanner that records at SV_ANY_SLOT only the
+   strings with wide text (SV_ESC_WIDE) says that every other string and
+   number of the event lies in text (len bytes), all plain, and that
+   fill(ctx, ev) records every one of them at SV_ANY_SLOT (those before
+   are forgotten first). Keyword groups with screens then look at the
+   whole text once, and the values are recorded only when something asks
+   for them. sv_event_reset forgets it. */
+typedef void sv_any_filler(void *ctx, sv_event *ev, const char *text, size_t len);
+void sv_event_defer_any(sv_event *ev, const char *text, size_t len, sv_any_filler *fill, void *ctx);
 /* Reading an event back (output fields, event times): the values recorded
    at a slot in document order, from the first to NULL after the last. */
 sv_value *sv_event_get(sv_event *ev, uint32_t slot);
