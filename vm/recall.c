@@ -136,13 +136,13 @@ void sv_recall_keep(sv_recall *r, const sv_recall_ticket *tk, uint32_t g, uint8_
     if (!tk->at || nhits > SV_RECALL_MAX_HITS) return;
     entry *e = &r->entries[tk->at - 1];
     size_t need = nhits * sizeof *hits + n;
-    if (need > e->cap) {
+    if (need > e->cap || !e->store) {
         free(e->store);
         e->cap = (uint32_t)(need < 64 ? 64 : need);
         e->store = malloc(e->cap);
         if (!e->store) abort();
     }
-    memcpy(e->store, hits, nhits * sizeof *hits);
-    memcpy(e->store + nhits, s, n);
+    if (nhits) memcpy(e->store, hits, nhits * sizeof *hits);
+    if (n) memcpy(e->store + nhits, s, n);
     *e = (entry){tk->hash, g, (uint32_t)n, nhits, type, e->cap, e->store};
 }
