@@ -48,13 +48,15 @@ typedef struct fuzz_engine {
     size_t nrules;
 } fuzz_engine;
 
-static inline void fuzz_engine_init(fuzz_engine *e, const sv_pack *p) {
+/* any: how the scanner records keyword values (rt_any_of(p): as replay
+   does). */
+static inline void fuzz_engine_init(fuzz_engine *e, const sv_pack *p, rt_any any) {
     size_t np = sv_pack_path_count(p);
     const char **paths = calloc(np + 1, sizeof *paths);
     FUZZ_CHECK(paths);
     for (size_t i = 0; i < np; i++)
         paths[i] = sv_pack_path(p, i);
-    e->scan = rt_scanner_new(paths, np, sv_pack_wants_any(p));
+    e->scan = rt_scanner_new(paths, np, any);
     free(paths);
     e->ev = sv_event_new(np);
     e->x = sv_exec_new(p);
@@ -92,7 +94,7 @@ static inline void fuzz_run_events(const sv_pack *p) {
     FUZZ_CHECK(sink);
     sv_disasm(p, sink);
     fuzz_engine e;
-    fuzz_engine_init(&e, p);
+    fuzz_engine_init(&e, p, rt_any_of(p));
     for (size_t i = 0; i < sizeof fuzz_events / sizeof *fuzz_events; i++)
         fuzz_engine_run(&e, fuzz_events[i], strlen(fuzz_events[i]));
     fuzz_engine_free(&e);
