@@ -34,6 +34,26 @@ static inline uint64_t rt_load8(const char *p) {
     return w;
 }
 
+/* Whether a and b (n bytes each) are the same, never reading past either:
+   keys are short, and a call to memcmp per key found costs more than
+   comparing them here. */
+static inline bool rt_same_bytes(const char *a, const char *b, size_t n) {
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8)
+            if (rt_load8(a + i) != rt_load8(b + i)) return false;
+        return rt_load8(a + n - 8) == rt_load8(b + n - 8);
+    }
+    uint32_t x, y;
+    if (n >= 4) {
+        uint32_t u, v;
+        memcpy(&x, a, 4), memcpy(&y, b, 4), memcpy(&u, a + n - 4, 4), memcpy(&v, b + n - 4, 4);
+        return x == y && u == v;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
 /* The high bit of each byte of w equal to c, exactly byte by byte. */
 static inline uint64_t rt_bytes_equal(uint64_t w, unsigned char c) {
     uint64_t x = w ^ (RT_ONES * c);

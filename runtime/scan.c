@@ -118,7 +118,7 @@ static inline int32_t find(const rt_scanner *s, int32_t parent, const char *k, s
     for (uint32_t i = h & s->mask; s->table[i].node != NONE; i = (i + 1) & s->mask) {
         if (s->table[i].hash != h) continue;
         const node *d = &s->nodes[s->table[i].node];
-        if (d->parent == parent && d->seglen == n && memcmp(d->seg, k, n) == 0)
+        if (d->parent == parent && d->seglen == n && rt_same_bytes(d->seg, k, n))
             return s->table[i].node;
     }
     return NONE;

@@ -1,6 +1,6 @@
 /* test_runtime_runs.c: the portable (eight bytes at a time) code of runs.h
-   against byte loops: string skipping, the masks of 64-byte blocks, and
-   which bytes of a block lie inside strings. test_runtime_runs_sse2.c runs
+   against byte loops: string skipping, the masks of 64-byte blocks, which
+   bytes of a block lie inside strings, and comparing keys. test_runtime_runs_sse2.c runs
    the same tests on the SSE2 code. */
 #ifndef RUNS_KEEP_SSE2
 #undef __SSE2__
@@ -158,11 +158,36 @@ static void block_strings(void **state) {
     assert_true(exact > 20000 && refused > 20000);
 }
 
+/* Texts of every length up to 40 equal, and differing in one byte at
+   each position by each bit: exact-size copies, so that a read past
+   either is a sanitizer report. */
+static void same_bytes(void **state) {
+    (void)state;
+    for (size_t n = 0; n <= 40; n++) {
+        char *a = malloc(n ? n : 1), *b = malloc(n ? n : 1);
+        assert_non_null(a);
+        assert_non_null(b);
+        for (size_t i = 0; i < n; i++)
+            a[i] = b[i] = (char)('a' + i % 26);
+        if (!rt_same_bytes(a, b, n)) fail_msg("length %zu: equal texts differ", n);
+        for (size_t at = 0; at < n; at++)
+            for (int bit = 0; bit < 8; bit++) {
+                b[at] ^= (char)(1 << bit);
+                if (rt_same_bytes(a, b, n))
+                    fail_msg("length %zu: a difference at %zu (bit %d) unseen", n, at, bit);
+                b[at] ^= (char)(1 << bit);
+            }
+        free(a);
+        free(b);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_byte_everywhere),
         cmocka_unit_test(block_masks),
         cmocka_unit_test(block_strings),
+        cmocka_unit_test(same_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
