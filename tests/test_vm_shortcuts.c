@@ -181,6 +181,34 @@ static const event num_events[] = {
     {{{P_OTHER, SV_V_NUM, "1"}}, ""},
 };
 
+/* Many constants: every event ID from -1 to 301 against the multiples of
+   3 from 0 to 297, each the test of its own rule. */
+static void numbers_many(void **state) {
+    (void)state;
+    enum { NCONST = 100, FROM = -1, TO = 301 };
+    spec tests[NCONST];
+    for (int i = 0; i < NCONST; i++)
+        tests[i] = (spec){{.kind = SV_T_NUM_EQ, .slot = P_ID, .num = 3 * i}, NULL};
+    event *events = calloc(TO - FROM + 1, sizeof *events);
+    char(*text)[16] = calloc(TO - FROM + 1, sizeof *text), (*want)[16] = calloc(TO - FROM + 1, 16);
+    assert_true(events && text && want);
+    for (int v = FROM; v <= TO; v++) {
+        event *e = &events[v - FROM];
+        snprintf(text[v - FROM], 16, "%d", v);
+        if (v >= 0 && v % 3 == 0 && v / 3 < NCONST) snprintf(want[v - FROM], 16, "%d", v / 3);
+        e->v[0] = (value){P_ID, SV_V_NUM, text[v - FROM]};
+        e->want = want[v - FROM];
+    }
+    for (unsigned guards = 0; guards <= GUARD; guards += GUARD) {
+        sv_pack *p = pack_of(num_paths, NUM_PATHS, tests, NCONST, guards);
+        check(p, NUM_PATHS, events, TO - FROM + 1);
+        sv_pack_free(p);
+    }
+    free(events);
+    free(text);
+    free(want);
+}
+
 static void numbers_as_guards(void **state) {
     (void)state;
     size_t n = sizeof num_tests / sizeof *num_tests;
@@ -645,11 +673,17 @@ static void glob_matcher(void **state) {
 
 int main(void) {
     const struct CMUnitTest t[] = {
-        cmocka_unit_test(numbers_as_guards), cmocka_unit_test(numbers_in_code),
-        cmocka_unit_test(keyword_pieces),    cmocka_unit_test(keyword_groups_by_guard),
-        cmocka_unit_test(keyword_windows),   cmocka_unit_test(keyword_everywhere),
-        cmocka_unit_test(glob_pieces),       cmocka_unit_test(glob_matcher),
-        cmocka_unit_test(asked_groups),      cmocka_unit_test(recalled_values),
+        cmocka_unit_test(numbers_as_guards),
+        cmocka_unit_test(numbers_in_code),
+        cmocka_unit_test(numbers_many),
+        cmocka_unit_test(keyword_pieces),
+        cmocka_unit_test(keyword_groups_by_guard),
+        cmocka_unit_test(keyword_windows),
+        cmocka_unit_test(keyword_everywhere),
+        cmocka_unit_test(glob_pieces),
+        cmocka_unit_test(glob_matcher),
+        cmocka_unit_test(asked_groups),
+        cmocka_unit_test(recalled_values),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }

@@ -487,14 +487,16 @@ static void scan_numbers(scan_ctx *c, sv_event *ev) {
     for (int32_t i = sv_event_first(ev, grp->slot); i >= 0; i = ev->vals[i].next) {
         double d;
         if (!sv_value_number(ev, &ev->vals[i], &d)) continue;
-        uint32_t lo = 0, hi = grp->ntests;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (grp->nums[mid] < d)
-                lo = mid + 1;
-            else
-                hi = mid;
+        /* The first constant not below d, by halving without branches: an
+           event's ID is as likely below as above a guess. */
+        const double *at = grp->nums;
+        uint32_t n = grp->ntests;
+        while (n > 1) {
+            uint32_t half = n / 2;
+            at += (at[half - 1] < d) * half;
+            n -= half;
         }
+        uint32_t lo = (uint32_t)(at - grp->nums) + (n == 1 && *at < d);
         for (; lo < grp->ntests && grp->nums[lo] == d; lo++)
             holds(c, grp->num_at[lo]);
     }
