@@ -35,7 +35,9 @@ struct sv_event {
 };
 
 /* Records every keyword value of a deferred event (and forgets those
-   recorded before, which it records again). */
+   recorded before, which it records again). It may move ev->vals: hold
+   indices of values, not pointers, across an sv_event_first of
+   SV_ANY_SLOT. */
 void sv_event_fill_any(sv_event *ev);
 
 /* First value recorded at slot in this event, or -1. Inline: the
