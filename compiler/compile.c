@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atom.h"
 #include "compiler.h"
 #include "guard.h"
 #include "vm/vm.h"
@@ -306,6 +307,22 @@ static unsigned askers_of(const sg_test *t, void *c) {
     return ((ctx *)c)->askers[test_index(c, t)];
 }
 
+/* The index of the literal test that stands for guard test t: t itself,
+   or for a glob or a regex the contains test of the literal it needs. */
+static uint32_t literal_test_index(ctx *c, const sg_test *t) {
+    if (t->op != SG_GLOB && t->op != SG_REGEX) return test_index(c, t);
+    char *lit = malloc(t->str_len ? t->str_len : 1);
+    if (!lit) abort();
+    sg_test contains = {.op = SG_CONTAINS,
+                        .field = t->field,
+                        .str = lit,
+                        .str_len = cp_needed_literal(t, lit),
+                        .cased = t->op == SG_GLOB && t->cased};
+    uint32_t id = test_index(c, &contains);
+    free(lit);
+    return id;
+}
+
 /* The rule's literal guards, once every rule has said which tests it asks.
    The logsources of a mapped rule repeat its literals under other names
    and sometimes the same: each test is listed once. */
@@ -319,7 +336,7 @@ static void add_literal_guards(ctx *c, const sg_rule *r, sv_rule *out) {
     for (size_t k = 0; k < nguards; at += len[k++]) {
         uint32_t n = 0;
         for (size_t i = 0; i < len[k]; i++) {
-            uint32_t id = test_index(c, at[i]), j = 0;
+            uint32_t id = literal_test_index(c, at[i]), j = 0;
             while (j < n && ids[j] != id)
                 j++;
             if (j == n) ids[n++] = id;

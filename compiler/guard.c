@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "atom.h"
 #include "guard.h"
 
 /* Which tests a guard may hold and what each costs. */
@@ -64,11 +65,12 @@ static double weight(const policy *pol, const sg_test *t) {
     }
 }
 
+/* A glob or a regex guards by the literal it cannot match without
+   (atom.c), looked for as a contains literal. */
 static double literal_cost(const policy *pol, const sg_test *t) {
-    bool literal =
-        t->op == SG_EQ || t->op == SG_PREFIX || t->op == SG_SUFFIX || t->op == SG_CONTAINS;
-    if (!literal || t->str_len == 0) return -1;
-    return pol->askers(t, pol->ctx) * (1.0 + 8.0 / (double)t->str_len);
+    size_t len = cp_needed_literal(t, NULL);
+    if (len == 0) return -1;
+    return pol->askers(t, pol->ctx) * (1.0 + 8.0 / (double)len);
 }
 
 static summary of(const policy *pol, const sg_node *n, int depth);

@@ -185,6 +185,29 @@ static void event_ids_before_channels(void **state) {
     assert_string_equal(got[1], "EventID == 1, EventID == 4688"); /* Sysmon, Security */
 }
 
+/* A regex or a glob guards by the literal it cannot match without, looked
+   for as a contains literal (atom.c); none when no such literal is certain
+   or it is shorter than CP_MIN_ATOM. */
+static void patterns_guard_by_their_literals(void **state) {
+    (void)state;
+    assert_guard(RULE("  sel:\n    Payload|re: 'cmd.{0,5}(?:/c|/r).+powershell.+noexit'\n"
+                      "  condition: sel\n"),
+                 "Payload CONTAINS powershell");
+    assert_guard(
+        RULE("  sel:\n    Image|re: '\\\\AppData\\\\Local\\\\Temp\\\\dat[0-9A-Z]{4}\\.tmp'\n"
+             "  condition: sel\n"),
+        "Image CONTAINS \\AppData\\Local\\Temp\\dat");
+    assert_guard(RULE("  sel:\n    ContextInfo|contains|all: ['Compress-Archive -Path', "
+                      "'-DestinationPath $env:TEMP']\n  condition: sel\n"),
+                 "ContextInfo CONTAINS -DestinationPath $env:TEMP");
+    assert_guard(RULE("  sel:\n    ContextInfo: '*Compress-Archive -Path*-DestinationPath*'\n"
+                      "  condition: sel\n"),
+                 "ContextInfo CONTAINS Compress-Archive -Path");
+    assert_guard(RULE("  sel:\n    Payload|re: 'powershell|pwsh'\n  condition: sel\n"), "none");
+    assert_guard(RULE("  sel:\n    Payload|re: 'ab.*cd'\n  condition: sel\n"), "none");
+    assert_guard(RULE("  sel:\n    Image: '*.e?e'\n  condition: sel\n"), "none");
+}
+
 /* A second literal guard, from another operand of the top-level AND and
    on other fields: the rule runs only when both hold. */
 static void second_guards(void **state) {
@@ -240,10 +263,15 @@ static void second_guards(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(literals_of_a_detection),   cmocka_unit_test(none_without_literals),
-        cmocka_unit_test(or_up_to_a_bound),          cmocka_unit_test(each_test_once),
-        cmocka_unit_test(shared_literals_avoided),   cmocka_unit_test(logsource_never_taken),
-        cmocka_unit_test(event_ids_before_channels), cmocka_unit_test(second_guards),
+        cmocka_unit_test(literals_of_a_detection),
+        cmocka_unit_test(none_without_literals),
+        cmocka_unit_test(or_up_to_a_bound),
+        cmocka_unit_test(each_test_once),
+        cmocka_unit_test(shared_literals_avoided),
+        cmocka_unit_test(logsource_never_taken),
+        cmocka_unit_test(event_ids_before_channels),
+        cmocka_unit_test(second_guards),
+        cmocka_unit_test(patterns_guard_by_their_literals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

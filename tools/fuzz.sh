@@ -98,6 +98,11 @@ seed_placeholders() {
     cp tests/data/placeholders.yml "$out/seeds/placeholders/"
 }
 
+# Regex atoms: the committed seeds are enough (tests/fuzz/seeds/atom).
+seed_atom() {
+    mkdir -p "$out/seeds/atom"
+}
+
 # Literal sets: the committed seeds are enough (tests/fuzz/seeds/lits).
 seed_lits() {
     mkdir -p "$out/seeds/lits"

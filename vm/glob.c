@@ -85,3 +85,21 @@ bool sv_glob_match(const char *pat, size_t plen, const char *s, size_t n) {
         p++;
     return p == plen;
 }
+
+uint32_t sv_glob_piece(const char *pat, uint32_t plen, char *out) {
+    uint32_t best = 0, n = 0, start = 0;
+    for (uint32_t i = 0; i <= plen; i++) {
+        if (i == plen || pat[i] == '*' || pat[i] == '?') {
+            if (n > best) {
+                memmove(out, out + start, n);
+                best = n;
+            }
+            start = best;
+            n = 0;
+            continue;
+        }
+        if (pat[i] == '\\' && i + 1 < plen) i++;
+        out[start + n++] = pat[i];
+    }
+    return best;
+}

@@ -82,26 +82,6 @@ static void *xmalloc(size_t n) {
     return p;
 }
 
-/* The longest run of literal bytes of canonical glob pat (escapes
-   removed), into out (room for plen bytes); returns its length. */
-static uint32_t glob_piece(const char *pat, uint32_t plen, char *out) {
-    uint32_t best = 0, n = 0, start = 0;
-    for (uint32_t i = 0; i <= plen; i++) {
-        if (i == plen || pat[i] == '*' || pat[i] == '?') {
-            if (n > best) {
-                memmove(out, out + start, n);
-                best = n;
-            }
-            start = best;
-            n = 0;
-            continue;
-        }
-        if (pat[i] == '\\' && i + 1 < plen) i++;
-        out[start + n++] = pat[i];
-    }
-    return best;
-}
-
 /* The kind of group test i belongs in, or -1. A wildcard pattern belongs
    in its field's literal group through its piece, written to piece. */
 static int kind_of(const sv_pack *p, uint32_t i, char *piece, uint32_t *piece_len) {
@@ -115,7 +95,7 @@ static int kind_of(const sv_pack *p, uint32_t i, char *piece, uint32_t *piece_le
     case SV_T_CONTAINS: return pr->lit_len > 0 ? text_kind : -1;
     case SV_T_NUM_EQ: return K_NUMBER;
     case SV_T_GLOB:
-        *piece_len = glob_piece(pr->lit, pr->lit_len, piece);
+        *piece_len = sv_glob_piece(pr->lit, pr->lit_len, piece);
         return *piece_len >= MIN_PIECE ? text_kind : -1;
     default: return -1;
     }

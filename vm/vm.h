@@ -319,6 +319,10 @@ char *sv_render_title(const sv_pack *p, uint32_t rule, sv_event *ev, size_t *len
 char *sv_casefold(const char *s, size_t n, size_t *outlen);
 /* Canonical glob match; both already folded when case-insensitive. */
 bool sv_glob_match(const char *pat, size_t plen, const char *s, size_t n);
+/* The longest run of literal bytes of canonical glob pat (escapes
+   removed), which any text the pattern matches holds: into out (room for
+   plen bytes); returns its length. */
+uint32_t sv_glob_piece(const char *pat, uint32_t plen, char *out);
 /* Parses "addr" or "addr/len"; fills a 16-byte address and prefix length
    (IPv4 is mapped into ::ffff:0:0/96). */
 bool sv_parse_cidr(const char *s, size_t n, uint8_t addr[16], unsigned *prefix);

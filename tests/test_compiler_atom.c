@@ -1,0 +1,141 @@
+/* test_compiler_atom.c: the literal a regex cannot match without: runs of
+   literal characters at the top level, cut by classes, groups, anchors and
+   escapes, shortened by quantifiers that allow none; nothing for an
+   alternative at the top, escapes with arguments, quoting or extended
+   syntax. Every atom is checked against PCRE2: the pattern matches a text
+   built around the atom, and fails on that text with the atom broken. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "compiler/atom.h"
+
+static const struct {
+    const char *re, *atom;
+} cases[] = {
+    /* SigmaHQ's PowerShell-module rules */
+    {"cmd.{0,5}(?:/c|/r).+powershell.+(?:\\$\\{?input\\}?|noexit).+\"", "powershell"},
+    {"(?i)&&set.*(\\{\\d\\}){2,}\\\\\"\\s+?-f.*&&.*cmd.*/c", "&&set"},
+    {"\\$PSHome\\[\\s*\\d{1,3}\\s*\\]\\s*\\+\\s*\\$PSHome\\[", "$PSHome["},
+    {"\\\\AppData\\\\Local\\\\Temp\\\\dat[0-9A-Z]{4}\\.tmp", "\\AppData\\Local\\Temp\\dat"},
+    /* quantifiers */
+    {"abcd?efg", "abc"},
+    {"abcde+fg", "abcde"},
+    {"abcde*fg", "abcd"},
+    {"ab{2}cdef", "cdef"},
+    {"abcdefg{1,3}hi", "abcdefg"},
+    {"abcdefg{0,3}hi", "abcdef"},
+    {"abcdefg{,3}hi", "abcdef"},
+    {"abcdef+?gh", "abcdef"},
+    {"abcdef*+gh", "abcde"},
+    {"a{x}bcde", "a{x}bcde"}, /* a brace that starts no quantifier is itself */
+    /* what cuts a run */
+    {"x\\dyyyy", "yyyy"},
+    {"[abc]defg", "defg"},
+    {"[]abc]defgh", "defgh"},
+    {"[^]x]defgh", "defgh"},
+    {"[a\\]b]defgh", "defgh"},
+    {"a(bcd)efgh", "efgh"},
+    {"a(b(c)d)+efgh", "efgh"},
+    {"^abcd$", "abcd"},
+    {"abcd.efg", "abcd"},
+    {"\\.exe\\b", ".exe"},
+    {"ab\\\\cd", "ab\\cd"},
+    {"caf\xc3\xa9s", "caf"},
+    {"(?i)(?s)Invoke-Mimikatz", "Invoke-Mimikatz"},
+    /* nothing certain, or not read */
+    {"abcdef|ghijkl", ""},
+    {"(abcdef|ghijkl)", ""},
+    {"\\x41bcdefg", ""},
+    {"\\101bcdefg", ""},
+    {"\\Qabcdef\\E", ""},
+    {"(?x)a b c d e f", ""},
+    {"(?ix)abcdef", ""},
+    {"(?#note)abcdef", ""},
+    {"abc)defg", ""},
+    {"abcd(efg", ""},
+    {"", ""},
+};
+
+static pcre2_code *compile(const char *re) {
+    int code;
+    PCRE2_SIZE off;
+    pcre2_code *c =
+        pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code, &off, NULL);
+    if (!c) fail_msg("%s: refused by PCRE2", re);
+    return c;
+}
+
+static bool matches(pcre2_code *c, const char *text) {
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    int rc = pcre2_match(c, (PCRE2_SPTR)text, strlen(text), 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    return rc >= 0;
+}
+
+static void atoms(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *re = cases[i].re;
+        char out[256];
+        size_t n = cp_regex_atom(re, strlen(re), out);
+        if (n != strlen(cases[i].atom) || memcmp(out, cases[i].atom, n))
+            fail_msg("%s: atom \"%.*s\", expected \"%s\"", re, (int)n, out, cases[i].atom);
+    }
+}
+
+/* A text a pattern matches, from the cases above, and the same text with
+   its atom's last byte changed: the pattern matches the first and not the
+   second, which it could not without the atom. */
+static const struct {
+    const char *re, *text;
+} witnesses[] = {
+    {"cmd.{0,5}(?:/c|/r).+powershell.+(?:\\$\\{?input\\}?|noexit).+\"",
+     "cmd /c x powershell -noexit \""},
+    {"\\$PSHome\\[\\s*\\d{1,3}\\s*\\]\\s*\\+\\s*\\$PSHome\\[", "$PSHome[ 21 ] + $PSHome["},
+    {"\\\\AppData\\\\Local\\\\Temp\\\\dat[0-9A-Z]{4}\\.tmp",
+     "C:\\AppData\\Local\\Temp\\datAB12.tmp"},
+    {"abcd?efg", "abcefg"},
+    {"abcde+fg", "abcdeeefg"},
+    {"abcdefg{0,3}hi", "abcdefhi"},
+    {"a{x}bcde", "a{x}bcde"},
+    {"[]abc]defgh", "]defgh"},
+    {"(?i)(?s)Invoke-Mimikatz", "invoke-mimikatz"},
+};
+
+static void atoms_are_needed(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof witnesses / sizeof *witnesses; i++) {
+        const char *re = witnesses[i].re;
+        char atom[256], text[256];
+        size_t n = cp_regex_atom(re, strlen(re), atom);
+        assert_true(n > 0);
+        pcre2_code *c = compile(re);
+        snprintf(text, sizeof text, "%s", witnesses[i].text);
+        if (!matches(c, text)) fail_msg("%s does not match %s", re, text);
+        /* the atom, ASCII case aside, in the text */
+        char *at = NULL;
+        for (char *p = text; *p && !at; p++)
+            if (!strncasecmp(p, atom, n)) at = p;
+        if (!at) fail_msg("%s matches %s, which lacks its atom %.*s", re, text, (int)n, atom);
+        at[n - 1] = at[n - 1] == '#' ? '%' : '#';
+        if (matches(c, text)) fail_msg("%s matches %s without its atom", re, text);
+        pcre2_code_free(c);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(atoms),
+        cmocka_unit_test(atoms_are_needed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
