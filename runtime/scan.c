@@ -31,6 +31,13 @@ enum { NONE = -1, ROOT = 0 };
    and a fixed buffer keeps key lookups free of allocation. */
 #define KEY_MAX 256
 
+/* Logs of one kind list their top-level keys in the same order, event after
+   event: the node a key led to is remembered by its position, for keys of
+   up to KEY_MEMO_LEN bytes among the first KEY_MEMO_SLOTS, so that most
+   keys cost a comparison, not a hash and a probe of a table that the rest
+   of the work keeps pushing out of the cache. */
+enum { KEY_MEMO_LEN = 24, KEY_MEMO_SLOTS = 64 };
+
 typedef struct node {
     const char *seg; /* the last segment of the path, inside rt_scanner.text */
     uint32_t seglen;
@@ -70,6 +77,13 @@ struct rt_scanner {
     struct rt_scanner *folded; /* the '~' paths, scanned in a second pass, or NULL */
     char msg[32];
     char key[KEY_MAX];
+    /* The top-level keys of the last documents, by position: what each
+       led to (key_node). */
+    struct key_memo {
+        uint32_t len;
+        int32_t node;
+        char key[KEY_MEMO_LEN];
+    } memo[KEY_MEMO_SLOTS];
     frame stack[RT_MAX_DEPTH];
 };
 
@@ -188,6 +202,8 @@ static rt_scanner *build(const char *const *paths, size_t npaths, rt_any any, bo
 
     rt_scanner *s = xcalloc(1, sizeof *s);
     s->any = any;
+    for (size_t i = 0; i < KEY_MEMO_SLOTS; i++)
+        s->memo[i].len = UINT32_MAX; /* no key yet, not even "" */
     s->fold = fold;
     s->nodes = xcalloc(maxnodes, sizeof *s->nodes);
     s->table = xcalloc(cap, sizeof *s->table);
@@ -266,6 +282,7 @@ typedef struct scan {
     bool opened;     /* the last thing scanned was a '{' or '[' */
     size_t newlines; /* between tokens */
     rt_any any;      /* which values go to SV_ANY_SLOT in this pass */
+    uint32_t member; /* top-level members so far */
     bool any_only;   /* none anywhere else (filling deferred ones) */
 } scan;
 
@@ -603,12 +620,29 @@ static inline const char *value(scan *c, const char *p, int32_t n) {
     }
 }
 
+/* key_node for a top-level key, by its position when it is the key the
+   document of the last lookup there had (as written: escapes and all, the
+   same text leads to the same node). */
+static int32_t top_key_node(scan *c, const char *k, const char *kend, unsigned escaped) {
+    size_t len = (size_t)(kend - k);
+    uint32_t at = c->member++;
+    if (at >= KEY_MEMO_SLOTS || len > KEY_MEMO_LEN) return key_node(c, ROOT, k, kend, escaped);
+    struct key_memo *m = &c->s->memo[at];
+    if (m->len == len && rt_same_bytes(m->key, k, len)) return m->node;
+    m->node = key_node(c, ROOT, k, kend, escaped);
+    m->len = (uint32_t)len;
+    memcpy(m->key, k, len);
+    return m->node;
+}
+
 static const char *member(scan *c, const frame *f, const char *p) {
     if (p == c->end || *p != '"') return unexpected(c, p);
     unsigned escaped;
     const char *q = string_end(c, p, &escaped);
     if (!q) return NULL;
-    int32_t n = c->any_only ? NONE : key_node(c, f->node, p + 1, q, escaped);
+    int32_t n = c->any_only     ? NONE
+                : c->depth == 1 ? top_key_node(c, p + 1, q, escaped)
+                                : key_node(c, f->node, p + 1, q, escaped);
     p = skip_ws(c, q + 1);
     if (p == c->end || *p != ':') return unexpected(c, p);
     return value(c, skip_ws(c, p + 1), n);

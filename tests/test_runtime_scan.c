@@ -328,6 +328,51 @@ static void deferred_any_values(void **state) {
     stop(f);
 }
 
+/* Top-level keys remembered by position give what a fresh scanner gives:
+   keys in another order, an empty key first, escaped, long, nested keys,
+   and more keys than are remembered. */
+static void top_keys_remembered(void **state) {
+    (void)state;
+#define TOP_PATHS PATHS("a", "b", "", "long_key_name_over_24_bytes_x", "c.d", "e", "ab")
+    static const char *const docs[] = {
+        "{\"a\":1,\"b\":2}",
+        "{\"b\":3,\"a\":4}",
+        "{\"\":5,\"a\":6}",
+        "{\"a\":7,\"\":8}",
+        "{\"\\u0061\":9,\"a\\u0062\":10}",
+        "{\"long_key_name_over_24_bytes_x\":11,\"ab\":12}",
+        "{\"long_key_name_over_24_bytes_y\":13,\"ab\":14}",
+        "{\"c\":{\"d\":15},\"a\":{\"d\":16}}",
+        "{\"c.d\":17,\"x\":18}",
+        "{\"x\":19,\"c.d\":20}",
+        "{\"A\":21,\"B\":22}",
+        NULL, /* filled below: 70 keys, "e" last */
+    };
+    char many[1024];
+    size_t at = (size_t)snprintf(many, sizeof many, "{");
+    for (int i = 0; i < 69; i++)
+        at += (size_t)snprintf(many + at, sizeof many - at, "\"k%d\":%d,", i, i);
+    snprintf(many + at, sizeof many - at, "\"e\":23}");
+    fixture *warm = start(TOP_PATHS, RT_ANY_NONE);
+    for (int round = 0; round < 2; round++)
+        for (size_t d = 0; d < sizeof docs / sizeof *docs; d++) {
+            const char *doc = docs[d] ? docs[d] : many;
+            fixture *fresh = start(TOP_PATHS, RT_ANY_NONE);
+            scan_ok(warm, doc);
+            scan_ok(fresh, doc);
+            for (uint32_t slot = 0; slot < 7; slot++) {
+                char want[1024];
+                snprintf(want, sizeof want, "%s", values(fresh, slot));
+                if (strcmp(values(warm, slot), want))
+                    fail_msg("%s, slot %u: \"%s\", a fresh scanner \"%s\"", doc, slot,
+                             values(warm, slot), want);
+            }
+            stop(fresh);
+        }
+    stop(warm);
+#undef TOP_PATHS
+}
+
 static void duplicate_keys_and_paths(void **state) {
     (void)state;
     fixture *f = start(PATHS("a", "a"), false);
@@ -678,6 +723,7 @@ int main(void) {
         cmocka_unit_test(long_escaped_keys),
         cmocka_unit_test(want_any_records_strings_and_numbers),
         cmocka_unit_test(deferred_any_values),
+        cmocka_unit_test(top_keys_remembered),
         cmocka_unit_test(duplicate_keys_and_paths),
         cmocka_unit_test(event_reset_between_documents),
         cmocka_unit_test(no_paths),
