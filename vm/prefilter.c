@@ -37,7 +37,10 @@
  * A keyword group reads every value of every event, almost none of which
  * holds any of its literals: it first looks for them in the text as
  * written (rawscan.c), and decodes and checks a value only for the
- * literals it may hold.
+ * literals it may hold. When the scanner put the event's keyword values
+ * off (sv_event_defer_any), a group with a screen looks at the whole
+ * document's text once instead, and at no value when that finds nothing
+ * but the few strings whose folded text the text as written does not show.
  */
 #include <stdlib.h>
 #include <string.h>
