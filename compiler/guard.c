@@ -198,7 +198,8 @@ size_t cp_literal_guards(const sg_node *expr, cp_askers *askers, void *ctx, cons
         long best = -1;
         summary bs = {.none = true};
         for (size_t i = 0; i < nops; i++) {
-            summary s = taken[i] ? (summary){.none = true} : of(&pol, ops[i], 1);
+            if (taken[i]) continue;
+            summary s = of(&pol, ops[i], 1);
             if (s.none || (!bs.none && s.cost >= bs.cost)) continue;
             /* Tests on the field of another guard tell little more. */
             const sg_test *t[CP_LITERAL_GUARD_MAX];
