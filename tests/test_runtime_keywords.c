@@ -86,8 +86,7 @@ static const struct {
 
 /* The rules that match doc, by a scanner that records keyword values as
    any says. */
-static void matches(const sv_pack *p, sv_exec *x, rt_any any, const char *doc, char *out,
-                    size_t cap) {
+static void matches(sv_exec *x, rt_any any, const char *doc, char *out, size_t cap) {
     const char *path = "Channel";
     rt_scanner *s = rt_scanner_new(&path, 1, any);
     sv_event *ev = sv_event_new(1);
@@ -101,7 +100,6 @@ static void matches(const sv_pack *p, sv_exec *x, rt_any any, const char *doc, c
         snprintf(out + strlen(out), cap - strlen(out), "%s%u", i ? " " : "", hits[i]);
     sv_event_free(ev);
     rt_scanner_free(s);
-    (void)p;
 }
 
 /* Each document as it is (too short for a screen) and with a first member
@@ -119,8 +117,8 @@ static void deferred_as_recorded(void **state) {
                 snprintf(doc, sizeof doc, "%s", docs[d].doc);
             else
                 snprintf(doc, sizeof doc, "{\"pad\":\"%0*d\",%s", (int)pads[k], 0, docs[d].doc + 1);
-            matches(p, x, RT_ANY_ALL, doc, all, sizeof all);
-            matches(p, x, RT_ANY_DEFERRED, doc, deferred, sizeof deferred);
+            matches(x, RT_ANY_ALL, doc, all, sizeof all);
+            matches(x, RT_ANY_DEFERRED, doc, deferred, sizeof deferred);
             if (strcmp(all, docs[d].want) || strcmp(deferred, docs[d].want))
                 fail_msg("%s: rules \"%s\" recorded, \"%s\" put off, expected \"%s\"", doc, all,
                          deferred, docs[d].want);
