@@ -77,12 +77,21 @@ static int quantifier(const char **p, const char *end) {
     } else if (*q == '+') {
         at_least = 1;
         q++;
-    } else if (*q == '{' && q + 1 < end && ((q[1] >= '0' && q[1] <= '9') || q[1] == ',')) {
-        at_least = q[1] != '0' && q[1] != ',';
-        while (q < end && *q != '}')
-            q++;
-        if (q == end) return -1; /* not a quantifier: PCRE2 reads '{' as itself */
-        q++;
+    } else if (*q == '{') {
+        /* {n}, {n,}, {n,m} or {,m}; anything else PCRE2 reads as text */
+        const char *r = q + 1;
+        bool digits = false, comma = false;
+        for (; r < end && *r != '}'; r++) {
+            if (*r == ',' && !comma)
+                comma = true;
+            else if (*r >= '0' && *r <= '9')
+                digits = true;
+            else
+                return -1;
+        }
+        if (r == end || !digits) return -1;
+        at_least = q[1] >= '1' && q[1] <= '9';
+        q = r + 1;
     } else {
         return -1;
     }

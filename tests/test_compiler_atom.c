@@ -62,6 +62,9 @@ static const struct {
     {"(?#note)abcdef", ""},
     {"abc)defg", ""},
     {"abcd(efg", ""},
+    /* braces that are no quantifier hide no alternative (found by fuzz_atom) */
+    {"m{.{,.{,3|}", ""},
+    {"abcd{x|y}", ""},
     {"", ""},
 };
 
