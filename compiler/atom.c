@@ -14,7 +14,8 @@
  * quantifier that allows none of its item takes that item back off the
  * run, one that asks for at least one keeps it but ends the run. An
  * alternative at the top level means no run is certain, and any syntax not
- * read here (\Q, callouts, escapes with arguments, extended mode) gives up:
+ * read here (\Q, callouts, escapes with arguments, extended mode, a verb
+ * that accepts a match early) gives up:
  * no atom is always a safe answer.
  */
 #include <stdbool.h>
@@ -100,12 +101,13 @@ static int quantifier(const char **p, const char *end) {
     return at_least;
 }
 
-/* Whether the group at p ("(?...") sets extended mode or is a comment or
-   callout, which change how the rest reads. */
+/* Whether the group at p ("(?...") sets extended mode ("(?x)", "(?^x)",
+   "(?i-x:") or is a comment or callout, which change how the rest reads. */
 static bool unreadable_group(const char *p, const char *end) {
     if (p + 2 >= end || p[1] != '?') return false;
     if (strchr("#C", p[2])) return true;
-    for (p += 2; p < end && (((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') || *p == '-'); p++)
+    for (p += 2; p < end && (((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') || *p == '-' || *p == '^');
+         p++)
         if (*p == 'x') return true;
     return false;
 }
@@ -116,6 +118,10 @@ static bool simple_escape(char c) {
 }
 
 size_t cp_regex_atom(const char *re, size_t n, char *out) {
+    /* (*ACCEPT), even deep in a group, ends a match where it stands: what
+       the pattern spells after it may never be read. */
+    static const char accept[] = "(*ACCEPT";
+    if (memmem(re, n, accept, sizeof accept - 1)) return 0;
     reader r = {.re = re, .end = re + n, .out = out};
     const char *p = re;
     while (p < r.end) {

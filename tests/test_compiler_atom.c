@@ -60,6 +60,11 @@ static const struct {
     {"(?x)a b c d e f", ""},
     {"(?ix)abcdef", ""},
     {"(?#note)abcdef", ""},
+    /* extended mode after "^", and a match accepted early (found by fuzz_atom) */
+    {"(?^x)ab cdef", ""},
+    {"(?i-x)abcdef", ""},
+    {"ab(*ACCEPT)efgh", ""},
+    {"abcd(x(*ACCEPT:n))efgh", ""},
     {"abc)defg", ""},
     {"abcd(efg", ""},
     /* braces that are no quantifier hide no alternative (found by fuzz_atom) */
