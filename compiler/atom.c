@@ -14,8 +14,8 @@
  * quantifier that allows none of its item takes that item back off the
  * run, one that asks for at least one keeps it but ends the run. An
  * alternative at the top level means no run is certain, and any syntax not
- * read here (\Q, callouts, escapes with arguments, extended mode, a verb
- * that accepts a match early) gives up:
+ * read here (quoting, comments, callouts, POSIX classes, escapes with
+ * arguments, extended mode, a verb that accepts a match early) gives up:
  * no atom is always a safe answer.
  */
 #include <stdbool.h>
@@ -102,10 +102,10 @@ static int quantifier(const char **p, const char *end) {
 }
 
 /* Whether the group at p ("(?...") sets extended mode ("(?x)", "(?^x)",
-   "(?i-x:") or is a comment or callout, which change how the rest reads. */
+   "(?i-x:") or is a callout, which change how the rest reads. */
 static bool unreadable_group(const char *p, const char *end) {
     if (p + 2 >= end || p[1] != '?') return false;
-    if (strchr("#C", p[2])) return true;
+    if (p[2] == 'C') return true;
     for (p += 2; p < end && (((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') || *p == '-' || *p == '^');
          p++)
         if (*p == 'x') return true;
@@ -117,11 +117,23 @@ static bool simple_escape(char c) {
     return c && strchr("dDsSwWbBAZzGhHvVRXKnrtfea", c);
 }
 
+/* Syntax anywhere in a pattern that changes how brackets and the rest
+   read, which past_bracket does not follow: quoting (\Q...\E, "[\E]o]"
+   is a class of ']' and 'o'), comments (which may hold brackets), POSIX
+   classes inside a class ("[[:alpha:]]" ends at its second ']'), and
+   (*ACCEPT), which ends a match where it stands, even deep in a group, so
+   that what the pattern spells after it may never be read. */
+static bool unreadable(const char *re, size_t n) {
+    static const char *const marks[] = {"(?#", "[:", "[.", "[=", "(*ACCEPT"};
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        if (memmem(re, n, marks[i], strlen(marks[i]))) return true;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (re[i] == '\\' && (re[++i] == 'Q' || re[i] == 'E')) return true;
+    return false;
+}
+
 size_t cp_regex_atom(const char *re, size_t n, char *out) {
-    /* (*ACCEPT), even deep in a group, ends a match where it stands: what
-       the pattern spells after it may never be read. */
-    static const char accept[] = "(*ACCEPT";
-    if (memmem(re, n, accept, sizeof accept - 1)) return 0;
+    if (unreadable(re, n)) return 0;
     reader r = {.re = re, .end = re + n, .out = out};
     const char *p = re;
     while (p < r.end) {

@@ -65,6 +65,11 @@ static const struct {
     {"(?i-x)abcdef", ""},
     {"ab(*ACCEPT)efgh", ""},
     {"abcd(x(*ACCEPT:n))efgh", ""},
+    /* quoting inside a class, and POSIX classes (found by fuzz_atom) */
+    {"[\\E]o]abcdef", ""},
+    {"\\\\Explorer", "\\Explorer"}, /* an escaped backslash before an E */
+    {"[[:alpha:]]abcd", ""},
+    {"x(a(?#[)b)cdefg", ""},
     {"abc)defg", ""},
     {"abcd(efg", ""},
     /* braces that are no quantifier hide no alternative (found by fuzz_atom) */
