@@ -24,7 +24,10 @@
 #include "source.h"
 #include "vnetflow.h"
 
-enum { CHUNK = 1 << 20 };
+/* Text is read this much at a time (a span holds at least as much): read
+   in small pieces, it is still in the cache when it is scanned (a whole
+   replay of the OTRF file took 5% less time than in pieces of 1 MB). */
+enum { CHUNK = 1 << 17 };
 /* How far a '{' is followed to see whether a Records list opens it. */
 enum { WRAPPER_LOOKAHEAD = 4096 };
 
@@ -504,7 +507,7 @@ rt_read rt_input_next(rt_input *in, rt_doc *d) {
 enum { SPAN_MIN = CHUNK };
 /* No line that opens with '{' in this many bytes: no span, documents are
    read one by one until there is one. */
-enum { SPAN_MAX = 16 * CHUNK };
+enum { SPAN_MAX = 16 << 20 };
 
 /* Only what the framing will still look at is kept, so that frames that
    cut alike are equal: the element count and the list's kind inside a

@@ -185,23 +185,28 @@ static inline rt_block rt_block_at(const char *p) {
  * one a backslash escapes nothing. When one does not, the answer is false
  * and nothing is set, for the caller to go byte by byte.
  */
+/* The bytes of a 64-byte block that a backslash escapes, given its
+   backslashes and whether its first byte is escaped (*escape), which is
+   then set for the block after it. */
+static inline uint64_t rt_escaped(uint64_t backslash, bool *escape) {
+    if (!(backslash | *escape)) return 0;
+    const uint64_t even = 0x5555555555555555ull;
+    backslash &= ~(uint64_t)*escape; /* an escaped one escapes nothing */
+    uint64_t follows = backslash << 1 | (uint64_t)*escape;
+    /* A byte after a run of backslashes is escaped when the run is odd.
+       Adding the starts of runs that begin on odd bits clears those runs
+       (the carry ripples to their end), so that counting from even bits
+       gives each byte's parity in its run; the carry out of bit 63 says
+       the next block starts escaped. */
+    uint64_t odd_starts = backslash & ~even & ~follows, runs;
+    *escape = __builtin_add_overflow(odd_starts, backslash, &runs);
+    return (even ^ runs << 1) & follows;
+}
+
 static inline bool rt_block_strings(const rt_block *b, bool *in_string, bool *escape,
                                     uint64_t *inside) {
-    uint64_t escaped = 0;
-    bool carry = false;
-    if (b->backslash | *escape) {
-        const uint64_t even = 0x5555555555555555ull;
-        uint64_t backslash = b->backslash & ~(uint64_t)*escape; /* an escaped one escapes nothing */
-        uint64_t follows = backslash << 1 | (uint64_t)*escape;
-        /* A byte after a run of backslashes is escaped when the run is odd.
-           Adding the starts of runs that begin on odd bits clears those runs
-           (the carry ripples to their end), so that counting from even bits
-           gives each byte's parity in its run; the carry out of bit 63 says
-           the next block starts escaped. */
-        uint64_t odd_starts = backslash & ~even & ~follows, runs;
-        carry = __builtin_add_overflow(odd_starts, backslash, &runs);
-        escaped = (even ^ runs << 1) & follows;
-    }
+    bool carry = *escape;
+    uint64_t escaped = rt_escaped(b->backslash, &carry);
     /* Bit i: the parity of the unescaped quotes up to byte i. */
     uint64_t x = b->quote & ~escaped;
     x ^= x << 1;

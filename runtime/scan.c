@@ -21,6 +21,10 @@
 
 #include "runtime/runtime.h"
 #include "runtime/runs.h"
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define RT_WIDE_STRINGS 1
+#endif
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -74,6 +78,7 @@ struct rt_scanner {
     char *text;
     rt_any any;
     bool fold;                 /* keys are looked up ASCII-lowercased */
+    bool wide;                 /* long strings are read 64 bytes a step (AVX-512) */
     struct rt_scanner *folded; /* the '~' paths, scanned in a second pass, or NULL */
     char msg[32];
     char key[KEY_MAX];
@@ -196,6 +201,11 @@ static rt_scanner *build(const char *const *paths, size_t npaths, rt_any any, bo
             nalts += paths[i][j] == '\n';
         }
     }
+#ifdef RT_WIDE_STRINGS
+    bool wide = __builtin_cpu_supports("avx512bw");
+#else
+    bool wide = false;
+#endif
     size_t cap = 8;
     while (cap < 4 * maxnodes)
         cap *= 2;
@@ -205,6 +215,7 @@ static rt_scanner *build(const char *const *paths, size_t npaths, rt_any any, bo
     for (size_t i = 0; i < KEY_MEMO_SLOTS; i++)
         s->memo[i].len = UINT32_MAX; /* no key yet, not even "" */
     s->fold = fold;
+    s->wide = wide;
     s->nodes = xcalloc(maxnodes, sizeof *s->nodes);
     s->table = xcalloc(cap, sizeof *s->table);
     s->mask = (uint32_t)(cap - 1);
@@ -244,6 +255,11 @@ rt_scanner *rt_scanner_new(const char *const *paths, size_t npaths, rt_any any) 
    less than its own look at each value). */
 rt_any rt_any_of(const sv_pack *p) {
     return p && sv_pack_wants_any(p) ? RT_ANY_DEFERRED : RT_ANY_NONE;
+}
+
+void rt_scanner_narrow(rt_scanner *s) {
+    for (; s; s = s->folded)
+        s->wide = false;
 }
 
 void rt_scanner_free(rt_scanner *s) {
@@ -424,10 +440,51 @@ static const char *past_stop(scan *c, const char *open, const char *p, unsigned 
     return q;
 }
 
+#ifdef RT_WIDE_STRINGS
+/* Long strings 64 bytes a step, escapes and all: the closing quote is the
+   first one no backslash escapes (runs.h), and the bytes before it need a
+   closer look only when they hold a control character, a byte of UTF-8,
+   or an escape other than \\, \", \n, \r and \t. Returns the closing
+   quote (*closed), or else where the byte-by-byte way is to go on: the
+   start of the block that needs that look, or of the last, short one. */
+__attribute__((target("avx512bw"))) static const char *
+wide_string_run(const char *p, const char *end, unsigned *escaped, bool *closed) {
+    const __m512i quote = _mm512_set1_epi8('"'), backslash = _mm512_set1_epi8('\\'),
+                  space = _mm512_set1_epi8(0x20), n = _mm512_set1_epi8('n'),
+                  r = _mm512_set1_epi8('r'), t = _mm512_set1_epi8('t');
+    bool carry = false;
+    for (; end - p >= 64; p += 64) {
+        __m512i v = _mm512_loadu_si512((const void *)p);
+        uint64_t q = _mm512_cmpeq_epi8_mask(v, quote), b = _mm512_cmpeq_epi8_mask(v, backslash);
+        /* As signed bytes, those from 0x80 up are below 0x20 too. */
+        uint64_t odd = _mm512_cmplt_epi8_mask(v, space);
+        uint64_t plain = q | b | _mm512_cmpeq_epi8_mask(v, n) | _mm512_cmpeq_epi8_mask(v, r) |
+                         _mm512_cmpeq_epi8_mask(v, t);
+        bool was = carry;
+        uint64_t esc = rt_escaped(b, &carry), closers = q & ~esc;
+        uint64_t before = closers ? (closers & -closers) - 1 : ~0ull;
+        if ((odd | (esc & ~plain)) & before) {
+            carry = was;
+            break;
+        }
+        if (b & before) *escaped |= SV_ESC_SOME;
+        if (closers) {
+            *closed = true;
+            return p + __builtin_ctzll(closers);
+        }
+    }
+    /* A block that starts escaped is gone back into by its backslash. */
+    *closed = false;
+    return p - carry;
+}
+#endif
+
 /* The closing quote of the string whose opening quote is at open. Sixteen
    bytes are tested at once, and the stops among them taken in turn without
-   testing again: Windows paths hold an escape every few bytes. Inlined
-   where keys and values are read, as a call per string shows. */
+   testing again: Windows paths hold an escape every few bytes. A string
+   longer than sixteen bytes goes on 64 at a time where the machine can
+   (the Message of a Windows event, its CallTrace). Inlined where keys and
+   values are read, as a call per string shows. */
 __attribute__((always_inline)) static inline const char *string_end(scan *c, const char *open,
                                                                     unsigned *escaped) {
     const char *p = open + 1;
@@ -451,6 +508,13 @@ __attribute__((always_inline)) static inline const char *string_end(scan *c, con
             stops &= ~0u << (q - p);
         }
         p = next;
+#ifdef RT_WIDE_STRINGS
+        if (c->s->wide && c->end - p >= 64) {
+            bool closed;
+            p = wide_string_run(p, c->end, escaped, &closed);
+            if (closed) return p;
+        }
+#endif
     }
     for (;;) {
         p = rt_string_stop(p, c->end);

@@ -652,34 +652,57 @@ static void segments_under_their_parents(void **state) {
     stop(f);
 }
 
+/* The scan of one document by a scanner of path "a", read 64 bytes a
+   step where the machine can (wide) or 16 (narrow). */
+typedef struct string_scan {
+    bool ok;
+    const char *err;
+    size_t off, len;
+    unsigned escaped;
+} string_scan;
+
+static string_scan scan_string(const char *doc, size_t n, bool wide) {
+    fixture *f = start(PATHS("a"), false);
+    if (!wide) rt_scanner_narrow(f->s);
+    string_scan r = {0};
+    r.ok = rt_scan(f->s, doc, n, f->ev, &r.err, &r.off);
+    const sv_value *v = r.ok ? sv_event_get(f->ev, 0) : NULL;
+    if (v) r.len = v->len, r.escaped = v->escaped;
+    stop(f);
+    return r;
+}
+
 /* Escapes, UTF-8 and errors at every place of a string, wherever the
-   sixteen bytes looked at together fall: strings of 0 to 40 bytes before
-   and after. */
+   sixteen or 64 bytes looked at together fall and whatever the strings
+   around them: 0 to 160 bytes before, up to 91 after. Both ways of reading
+   long strings agree, on the value, its flags and on errors. */
 static void strings_everywhere(void **state) {
     (void)state;
+    enum { SOME = SV_ESC_SOME, WIDE_U = SV_ESC_SOME | SV_ESC_WIDE | SV_ESC_U };
     static const struct {
         const char *text, *err; /* NULL: accepted */
         size_t off;             /* of the error from the start of text */
+        unsigned escaped;       /* the flags of an accepted string */
     } cases[] = {
-        {"\\\\", NULL, 0},
-        {"\\\"", NULL, 0},
-        {"\\n\\r\\t\\b\\f\\/", NULL, 0},
-        {"\\u00e9\\uD83D\\uDE00", NULL, 0},
-        {"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", NULL, 0},
-        {"\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\"", NULL, 0},
-        {"\\x", "invalid escape", 0},
-        {"\\u12G4", "invalid escape", 0},
-        {"\x01", "control character in string", 0},
-        {"\\\\\x1f", "control character in string", 2},
-        {"\xc3", "invalid UTF-8 in string", 0},
-        {"\xe2\x82", "invalid UTF-8 in string", 0},
-        {"\xed\xa0\x80", "invalid UTF-8 in string", 0},
-        {"\xff", "invalid UTF-8 in string", 0},
+        {"\\\\", NULL, 0, SOME},
+        {"\\\"", NULL, 0, SOME},
+        {"\\n\\r\\t\\b\\f\\/", NULL, 0, SOME},
+        {"\\u00e9\\uD83D\\uDE00", NULL, 0, WIDE_U},
+        {"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", NULL, 0, SV_ESC_WIDE | SV_ESC_UTF8},
+        {"\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\"", NULL, 0, SOME},
+        {"\\x", "invalid escape", 0, 0},
+        {"\\u12G4", "invalid escape", 0, 0},
+        {"\x01", "control character in string", 0, 0},
+        {"\\\\\x1f", "control character in string", 2, 0},
+        {"\xc3", "invalid UTF-8 in string", 0, 0},
+        {"\xe2\x82", "invalid UTF-8 in string", 0, 0},
+        {"\xed\xa0\x80", "invalid UTF-8 in string", 0, 0},
+        {"\xff", "invalid UTF-8 in string", 0, 0},
     };
-    char doc[160];
+    char doc[320];
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
-        for (size_t before = 0; before <= 40; before++)
-            for (size_t after = 0; after <= 40; after += 7) {
+        for (size_t before = 0; before <= 160; before++)
+            for (size_t after = 0; after <= 91; after += 13) {
                 size_t n = (size_t)sprintf(doc, "{\"a\":\"");
                 memset(doc + n, 'x', before);
                 n += before;
@@ -687,13 +710,18 @@ static void strings_everywhere(void **state) {
                 memset(doc + n, 'y', after);
                 n += after;
                 n += (size_t)sprintf(doc + n, "\"}");
+                string_scan wide = scan_string(doc, n, true), narrow = scan_string(doc, n, false);
+                if (wide.ok != narrow.ok || wide.off != narrow.off || wide.len != narrow.len ||
+                    wide.escaped != narrow.escaped ||
+                    (wide.err != narrow.err &&
+                     (!wide.err || !narrow.err || strcmp(wide.err, narrow.err))))
+                    fail_msg("case %zu, %zu before, %zu after: read 64 and 16 bytes a step differ",
+                             c, before, after);
                 if (!cases[c].err) {
-                    fixture *f = start(PATHS("a"), false);
-                    scan_ok(f, doc);
-                    const sv_value *v = sv_event_get(f->ev, 0);
-                    assert_non_null(v);
-                    assert_int_equal(v->len, n - 8);
-                    stop(f);
+                    if (!narrow.ok) fail_msg("%s at %zu in %s", narrow.err, narrow.off, doc);
+                    assert_int_equal(narrow.len, n - 8);
+                    if (narrow.escaped != cases[c].escaped)
+                        fail_msg("case %zu, %zu before: escaped %u", c, before, narrow.escaped);
                 } else {
                     expect_error_n(doc, n, cases[c].err, 6 + before + cases[c].off);
                     /* ... and cut short right after the bad bytes */
