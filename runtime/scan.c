@@ -479,35 +479,44 @@ wide_string_run(const char *p, const char *end, unsigned *escaped, bool *closed)
 }
 #endif
 
-/* The closing quote of the string whose opening quote is at open. Sixteen
-   bytes are tested at once, and the stops among them taken in turn without
-   testing again: Windows paths hold an escape every few bytes. A string
-   longer than sixteen bytes goes on 64 at a time where the machine can
-   (the Message of a Windows event, its CallTrace). Inlined where keys and
+/* Sixteen bytes of a string at p, tested at once, and the stops among them
+   taken in turn without testing again (Windows paths hold an escape every
+   few bytes): the closing quote, or else NULL with *next where the next
+   sixteen start (past an escape that crosses them), NULL after an error. */
+__attribute__((always_inline)) static inline const char *
+sixteen(scan *c, const char *open, const char *p, unsigned *escaped, const char **next) {
+    *next = p + 16;
+    for (unsigned stops = rt_string_stops(p); stops;) {
+        const char *q = p + __builtin_ctz(stops);
+        if (*q == '"') return q;
+        if (*q == '\\' && short_escape[(unsigned char)q[1]]) {
+            *escaped |= SV_ESC_SOME;
+            q += 2;
+        } else if (!(q = past_stop(c, open, q, escaped))) {
+            *next = NULL;
+            return NULL;
+        }
+        if (q - p >= 16) {
+            *next = q;
+            break;
+        }
+        stops &= ~0u << (q - p);
+    }
+    return NULL;
+}
+
+/* The closing quote of the string whose opening quote is at open. Past
+   its first sixteen bytes, a string goes on 64 at a time where the machine
+   can (the Message of a Windows event, its CallTrace), and on sixteen at a
+   time otherwise or once those need a closer look. Inlined where keys and
    values are read, as a call per string shows. */
 __attribute__((always_inline)) static inline const char *string_end(scan *c, const char *open,
                                                                     unsigned *escaped) {
-    const char *p = open + 1;
+    const char *p = open + 1, *q;
     *escaped = 0;
     /* More than sixteen bytes: the byte after a stop among them exists. */
-    while (c->end - p > 16) {
-        const char *next = p + 16;
-        for (unsigned stops = rt_string_stops(p); stops;) {
-            const char *q = p + __builtin_ctz(stops);
-            if (*q == '"') return q;
-            if (*q == '\\' && short_escape[(unsigned char)q[1]]) {
-                *escaped |= SV_ESC_SOME;
-                q += 2;
-            } else if (!(q = past_stop(c, open, q, escaped))) {
-                return NULL;
-            }
-            if (q - p >= 16) {
-                next = q;
-                break;
-            }
-            stops &= ~0u << (q - p);
-        }
-        p = next;
+    if (c->end - p > 16) {
+        if ((q = sixteen(c, open, p, escaped, &p)) || !p) return q;
 #ifdef RT_WIDE_STRINGS
         if (c->s->wide && c->end - p >= 64) {
             bool closed;
@@ -515,6 +524,8 @@ __attribute__((always_inline)) static inline const char *string_end(scan *c, con
             if (closed) return p;
         }
 #endif
+        while (c->end - p > 16)
+            if ((q = sixteen(c, open, p, escaped, &p)) || !p) return q;
     }
     for (;;) {
         p = rt_string_stop(p, c->end);
