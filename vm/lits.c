@@ -442,10 +442,27 @@ __attribute__((target("avx2"))) static const char *find_avx2(const char *s, size
 }
 #endif
 
+#ifdef __SSE2__
+/* The first of the 16 positions from s where k (kn bytes, at least 2) may
+   start, by its first and last bytes, and does. */
+static inline const char *find_in_16(const char *s, const char *k, size_t kn, __m128i first,
+                                     __m128i last) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + kn - 1));
+    unsigned m = (unsigned)_mm_movemask_epi8(
+        _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
+    for (; m; m &= m - 1) {
+        const char *at = s + (unsigned)__builtin_ctz(m);
+        if (!memcmp(at + 1, k + 1, kn - 2)) return at;
+    }
+    return NULL;
+}
+#endif
+
 const char *sv_find(const char *s, size_t n, const char *k, size_t kn) {
     if (kn > n) return NULL;
     if (kn < 2) return kn ? memchr(s, k[0], n) : s;
-    size_t i = 0;
+    size_t i = 0, starts = n - kn + 1; /* positions where k may start */
 #ifdef SV_LITS_AVX2
     if (n >= 64 && __builtin_cpu_supports("avx2")) {
         const char *p = find_avx2(s, n, k, kn, &i);
@@ -453,19 +470,21 @@ const char *sv_find(const char *s, size_t n, const char *k, size_t kn) {
     }
 #endif
 #ifdef __SSE2__
-    const __m128i first = _mm_set1_epi8(k[0]), last = _mm_set1_epi8(k[kn - 1]);
-    for (; i + kn - 1 + 16 <= n; i += 16) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i + kn - 1));
-        unsigned m = (unsigned)_mm_movemask_epi8(
-            _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
-        for (; m; m &= m - 1) {
-            const char *at = s + i + (unsigned)__builtin_ctz(m);
-            if (!memcmp(at + 1, k + 1, kn - 2)) return at;
+    if (starts >= 16) {
+        const __m128i first = _mm_set1_epi8(k[0]), last = _mm_set1_epi8(k[kn - 1]);
+        for (; i + 16 <= starts; i += 16) {
+            const char *p = find_in_16(s + i, k, kn, first, last);
+            if (p) return p;
         }
+        /* The last positions, in 16 that end with them: those before
+           held no match. */
+        return i < starts ? find_in_16(s + starts - 16, k, kn, first, last) : NULL;
     }
 #endif
-    return memmem(s + i, n - i, k, kn);
+    for (; i < starts; i++)
+        if (s[i] == k[0] && s[i + kn - 1] == k[kn - 1] && !memcmp(s + i + 1, k + 1, kn - 2))
+            return s + i;
+    return NULL;
 }
 
 bool sv_lit_holds(sv_lit_how how, const char *s, size_t n, const char *lit, size_t len) {
