@@ -718,6 +718,8 @@ static const char *member(scan *c, const frame *f, const char *p) {
     int32_t n = c->any_only     ? NONE
                 : c->depth == 1 ? top_key_node(c, p + 1, q, escaped)
                                 : key_node(c, f->node, p + 1, q, escaped);
+    /* Compact JSON: the value right after the colon. */
+    if (c->end - q > 2 && q[1] == ':' && (unsigned char)q[2] > ' ') return value(c, q + 2, n);
     p = skip_ws(c, q + 1);
     if (p == c->end || *p != ':') return unexpected(c, p);
     return value(c, skip_ws(c, p + 1), n);
