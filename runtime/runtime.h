@@ -157,7 +157,7 @@ typedef struct rt_span {
 /* The reader's frame (not known after rt_input_span until resumed). */
 rt_frame rt_input_frame(const rt_input *in);
 /*
- * Hands out the next span (at least 128 KB, unless the input ends):
+ * Hands out the next span (at least a megabyte, unless the input ends):
  * sp->buf (a buffer of sp->cap bytes, or NULL) becomes the reader's, and
  * sp->buf and sp->cap then name the buffer that holds sp->text, which the
  * caller owns. False when no span can be cut here: within an array or a
