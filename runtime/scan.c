@@ -39,8 +39,12 @@ enum { NONE = -1, ROOT = 0 };
    event: the node a key led to is remembered by its position, for keys of
    up to KEY_MEMO_LEN bytes among the first KEY_MEMO_SLOTS, so that most
    keys cost a comparison, not a hash and a probe of a table that the rest
-   of the work keeps pushing out of the cache. */
-enum { KEY_MEMO_LEN = 24, KEY_MEMO_SLOTS = 64 };
+   of the work keeps pushing out of the cache. Logs of a few kinds come
+   mixed (Sysmon's process accesses, registry events, image loads), so
+   each position remembers the keys of the last KEY_MEMO_WAYS kinds seen
+   there: one way missed a key at a quarter of the positions of the OTRF
+   events. */
+enum { KEY_MEMO_LEN = 24, KEY_MEMO_SLOTS = 64, KEY_MEMO_WAYS = 4 };
 
 typedef struct node {
     const char *seg; /* the last segment of the path, inside rt_scanner.text */
@@ -88,7 +92,7 @@ struct rt_scanner {
         uint32_t len;
         int32_t node;
         char key[KEY_MEMO_LEN];
-    } memo[KEY_MEMO_SLOTS];
+    } memo[KEY_MEMO_SLOTS][KEY_MEMO_WAYS]; /* the most recent first */
     frame stack[RT_MAX_DEPTH];
 };
 
@@ -213,7 +217,8 @@ static rt_scanner *build(const char *const *paths, size_t npaths, rt_any any, bo
     rt_scanner *s = xcalloc(1, sizeof *s);
     s->any = any;
     for (size_t i = 0; i < KEY_MEMO_SLOTS; i++)
-        s->memo[i].len = UINT32_MAX; /* no key yet, not even "" */
+        for (size_t w = 0; w < KEY_MEMO_WAYS; w++)
+            s->memo[i][w].len = UINT32_MAX; /* no key yet, not even "" */
     s->fold = fold;
     s->wide = wide;
     s->nodes = xcalloc(maxnodes, sizeof *s->nodes);
@@ -695,19 +700,29 @@ static inline const char *value(scan *c, const char *p, int32_t n) {
     }
 }
 
-/* key_node for a top-level key, by its position when it is the key the
-   document of the last lookup there had (as written: escapes and all, the
-   same text leads to the same node). */
+/* key_node for a top-level key, by its position when it is a key one of
+   the last documents had there (as written: escapes and all, the same text
+   leads to the same node). */
 static int32_t top_key_node(scan *c, const char *k, const char *kend, unsigned escaped) {
     size_t len = (size_t)(kend - k);
     uint32_t at = c->member++;
     if (at >= KEY_MEMO_SLOTS || len > KEY_MEMO_LEN) return key_node(c, ROOT, k, kend, escaped);
-    struct key_memo *m = &c->s->memo[at];
-    if (m->len == len && rt_same_bytes(m->key, k, len)) return m->node;
-    m->node = key_node(c, ROOT, k, kend, escaped);
-    m->len = (uint32_t)len;
-    memcpy(m->key, k, len);
-    return m->node;
+    struct key_memo *m = c->s->memo[at];
+    if (m[0].len == len && rt_same_bytes(m[0].key, k, len)) return m[0].node;
+    struct key_memo hit;
+    size_t w = 1;
+    while (w < KEY_MEMO_WAYS && !(m[w].len == len && rt_same_bytes(m[w].key, k, len)))
+        w++;
+    if (w < KEY_MEMO_WAYS) {
+        hit = m[w];
+    } else {
+        w = KEY_MEMO_WAYS - 1; /* the least recent goes */
+        hit = (struct key_memo){.len = (uint32_t)len, .node = key_node(c, ROOT, k, kend, escaped)};
+        memcpy(hit.key, k, len);
+    }
+    memmove(m + 1, m, w * sizeof *m);
+    m[0] = hit;
+    return hit.node;
 }
 
 static const char *member(scan *c, const frame *f, const char *p) {

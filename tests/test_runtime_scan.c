@@ -330,7 +330,8 @@ static void deferred_any_values(void **state) {
 
 /* Top-level keys remembered by position give what a fresh scanner gives:
    keys in another order, an empty key first, escaped, long, nested keys,
-   and more keys than are remembered. */
+   and more keys than are remembered; documents of several kinds mixed, so
+   that positions recall keys from older documents than the last. */
 static void top_keys_remembered(void **state) {
     (void)state;
 #define TOP_PATHS PATHS("a", "b", "", "long_key_name_over_24_bytes_x", "c.d", "e", "ab")
@@ -354,8 +355,11 @@ static void top_keys_remembered(void **state) {
         at += (size_t)snprintf(many + at, sizeof many - at, "\"k%d\":%d,", i, i);
     snprintf(many + at, sizeof many - at, "\"e\":23}");
     fixture *warm = start(TOP_PATHS, RT_ANY_NONE);
-    for (int round = 0; round < 2; round++)
-        for (size_t d = 0; d < sizeof docs / sizeof *docs; d++) {
+    /* In order twice, then mixed: each position sees several kinds. */
+    size_t ndocs = sizeof docs / sizeof *docs;
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < ndocs; i++) {
+            size_t d = round < 2 ? i : i * 5 % ndocs;
             const char *doc = docs[d] ? docs[d] : many;
             fixture *fresh = start(TOP_PATHS, RT_ANY_NONE);
             scan_ok(warm, doc);
