@@ -175,16 +175,6 @@ static inline rt_block rt_block_at(const char *p) {
     return b;
 }
 
-/*
- * Which bytes of block b lie inside strings (an opening quote counts as
- * inside, a closing one does not), given whether its first byte does
- * (*in_string) and is escaped (*escape); both are then set for the block
- * after it. Escapes come from the parity of backslash runs and strings from
- * a running XOR of the unescaped quotes, which is the byte-by-byte rule
- * only while every backslash lies inside a string (as in JSON): outside
- * one a backslash escapes nothing. When one does not, the answer is false
- * and nothing is set, for the caller to go byte by byte.
- */
 /* The bytes of a 64-byte block that a backslash escapes, given its
    backslashes and whether its first byte is escaped (*escape), which is
    then set for the block after it. */
@@ -203,6 +193,16 @@ static inline uint64_t rt_escaped(uint64_t backslash, bool *escape) {
     return (even ^ runs << 1) & follows;
 }
 
+/*
+ * Which bytes of block b lie inside strings (an opening quote counts as
+ * inside, a closing one does not), given whether its first byte does
+ * (*in_string) and is escaped (*escape); both are then set for the block
+ * after it. Escapes come from the parity of backslash runs and strings from
+ * a running XOR of the unescaped quotes, which is the byte-by-byte rule
+ * only while every backslash lies inside a string (as in JSON): outside
+ * one a backslash escapes nothing. When one does not, the answer is false
+ * and nothing is set, for the caller to go byte by byte.
+ */
 static inline bool rt_block_strings(const rt_block *b, bool *in_string, bool *escape,
                                     uint64_t *inside) {
     bool carry = *escape;

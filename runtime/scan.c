@@ -450,8 +450,9 @@ static const char *past_stop(scan *c, const char *open, const char *p, unsigned 
    first one no backslash escapes (runs.h), and the bytes before it need a
    closer look only when they hold a control character, a byte of UTF-8,
    or an escape other than \\, \", \n, \r and \t. Returns the closing
-   quote (*closed), or else where the byte-by-byte way is to go on: the
-   start of the block that needs that look, or of the last, short one. */
+   quote (*closed), or else where reading sixteen bytes a step is to go
+   on: the start of the block that needs that look, or of the last, short
+   one. */
 __attribute__((target("avx512bw"))) static const char *
 wide_string_run(const char *p, const char *end, unsigned *escaped, bool *closed) {
     const __m512i quote = _mm512_set1_epi8('"'), backslash = _mm512_set1_epi8('\\'),
