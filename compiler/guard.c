@@ -25,9 +25,12 @@
  * logsource. So a rule gets a second literal guard, from another operand
  * of its top-level AND on other fields, and runs only when both hold: a
  * HandleKatz rule guarded by that prefix and by GrantedAccess 0x1440 runs
- * where the access mask is right, not on every process access.
+ * where the access mask is right, not on every process access. A rule
+ * whose top is an OR has one such operand only; its second literal guard
+ * then goes through the same OR, taking other operands in the ANDs below.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "atom.h"
@@ -181,6 +184,51 @@ static bool other_fields(const sg_test *const *a, size_t na, const sg_test *cons
     return true;
 }
 
+/* Whether the guards of a and b, which both have one, share a field. */
+static bool guards_meet(const policy *pol, const sg_node *a, const sg_node *b, int depth) {
+    size_t na = of(pol, a, depth).n, nb = of(pol, b, depth).n;
+    const sg_test **t = malloc((na + nb + 1) * sizeof *t);
+    if (!t) abort();
+    collect(pol, a, depth, t);
+    collect(pol, b, depth, t + na);
+    bool meet = !other_fields(t, na, t + na, nb);
+    free(t);
+    return meet;
+}
+
+/* Writes a guard of n (which has one) from out on, as collect does, but
+   one that takes in each AND, where it can, another operand than collect's:
+   the cheapest whose guard is on other fields. *other says whether some
+   AND did. Returns the end of what it wrote, NULL past room tests. Inside
+   an OR at the top (the SysmonEnte rule: a selection AND NOT a filter, OR
+   a CallTrace), collect takes the access mask that most process accesses
+   share, this the target image that few have. */
+static const sg_test **collect_other(const policy *pol, const sg_node *n, int depth,
+                                     const sg_test **out, size_t room, bool *other) {
+    if (n->kind == SG_N_OR) {
+        for (size_t i = 0; i < n->nkids && out; i++) {
+            const sg_test **end = collect_other(pol, n->kids[i], depth + 1, out, room, other);
+            if (end) room -= (size_t)(end - out);
+            out = end;
+        }
+        return out;
+    }
+    if (n->kind != SG_N_AND) return of(pol, n, depth).n > room ? NULL : collect(pol, n, depth, out);
+    summary s, best_s = {.none = true};
+    long first = cheapest(pol, n, depth, &s), best = -1;
+    for (size_t i = 0; i < n->nkids; i++) {
+        summary k = of(pol, n->kids[i], depth + 1);
+        if ((long)i == first || k.none || (!best_s.none && k.cost >= best_s.cost) ||
+            guards_meet(pol, n->kids[first], n->kids[i], depth + 1))
+            continue;
+        best = (long)i, best_s = k;
+    }
+    if (best < 0) return collect_other(pol, n->kids[first], depth + 1, out, room, other);
+    if (best_s.n > room) return NULL;
+    *other = true;
+    return collect(pol, n->kids[best], depth + 1, out);
+}
+
 enum { MAX_OPERANDS = 64 };
 
 size_t cp_literal_guards(const sg_node *expr, cp_askers *askers, void *ctx, const sg_test **out,
@@ -194,6 +242,7 @@ size_t cp_literal_guards(const sg_node *expr, cp_askers *askers, void *ctx, cons
     size_t nops = and_operands(expr, ops, 0, MAX_OPERANDS, 0), nguards = 0;
     bool taken[MAX_OPERANDS] = {0};
     const sg_test **at = out;
+    long first = -1;
     while (nguards < CP_LITERAL_GUARDS) {
         long best = -1;
         summary bs = {.none = true};
@@ -210,8 +259,16 @@ size_t cp_literal_guards(const sg_node *expr, cp_askers *askers, void *ctx, cons
         }
         if (best < 0) break;
         taken[best] = true;
+        if (first < 0) first = best;
         len[nguards++] = (size_t)(collect(&pol, ops[best], 1, at) - at);
         at += len[nguards - 1];
+    }
+    /* No other operand: the first guard's, the other way through its ANDs. */
+    if (nguards == 1 && nguards < CP_LITERAL_GUARDS) {
+        bool other = false;
+        const sg_test **end = collect_other(&pol, ops[first], 1, at, CP_LITERAL_GUARD_MAX, &other);
+        if (end && other && cheap_to_add(at, (size_t)(end - at)))
+            len[nguards++] = (size_t)(end - at);
     }
     return nguards;
 }

@@ -25,9 +25,11 @@ typedef unsigned cp_askers(const sg_test *t, void *ctx);
 /* The same for literal tests only (equals, startswith, endswith, contains
    with a non-empty string: what the prefilter answers in one pass), up to
    CP_LITERAL_GUARDS such lists, each from another operand of the top-level
-   AND and on other fields than those before it, each of which holds
-   whenever expr does: the tests of guard k, len[k] of them, follow those
-   of guard k-1 in out (room for CP_LITERAL_GUARDS * CP_LITERAL_GUARD_MAX).
+   AND and on other fields than those before it (or, when there is no such
+   operand, the first guard's operand again with other operands taken in
+   the ANDs inside it), each of which holds whenever expr does: the tests
+   of guard k, len[k] of them, follow those of guard k-1 in out (room for
+   CP_LITERAL_GUARDS * CP_LITERAL_GUARD_MAX).
    Returns how many guards. askers tells the literals that whole
    logsources share (a channel name), which hold on most events, from those
    of one detection, which rarely do. */

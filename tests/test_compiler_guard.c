@@ -209,7 +209,8 @@ static void patterns_guard_by_their_literals(void **state) {
 }
 
 /* A second literal guard, from another operand of the top-level AND and
-   on other fields: the rule runs only when both hold. */
+   on other fields, or else from the other operands of the ANDs inside the
+   first: the rule runs only when both hold. */
 static void second_guards(void **state) {
     (void)state;
     static const char *const yaml[] = {
@@ -240,6 +241,18 @@ static void second_guards(void **state) {
         RULE("  a:\n    CommandLine|contains: 'rubeus-six-long'\n"
              "  b:\n    - Image|endswith: '\\x6.exe'\n    - OriginalFileName: 'x6.exe'\n"
              "  condition: a and b\n"),
+        /* r7: the SysmonEnte rule's shape, an OR at the top: its ANDs
+           the other way round (the target, not the access mask most
+           process accesses share), the other operand of the OR as it is. */
+        RULE("  sel:\n    TargetImage|contains: [':\\Windows\\Sysmon.exe', "
+             "':\\Windows\\Sysmon64.exe']\n    GrantedAccess: '0x1400'\n"
+             "  calltrace:\n    CallTrace: 'Ente'\n"
+             "  filter:\n    SourceImage|contains: ':\\Program Files\\'\n"
+             "  condition: (sel and not filter) or calltrace\n"),
+        /* r8: an OR whose AND has no operand on another field: one guard. */
+        RULE("  a:\n    CommandLine|contains: 'rubeus-eight-long'\n"
+             "  b:\n    CommandLine|contains: 'asktgt8'\n"
+             "  c:\n    Image|endswith: '\\x8.exe'\n  condition: (a and b) or c\n"),
     };
     enum { N = sizeof yaml / sizeof *yaml };
     char first[N][TEXT], second[N][TEXT];
@@ -259,6 +272,11 @@ static void second_guards(void **state) {
     assert_string_equal(second[5], "none");
     assert_string_equal(first[6], "CommandLine CONTAINS rubeus-six-long");
     assert_string_equal(second[6], "Image SUFFIX \\x6.exe, OriginalFileName EQ x6.exe");
+    assert_string_equal(first[7], "GrantedAccess EQ 0x1400, CallTrace EQ Ente");
+    assert_string_equal(second[7], "TargetImage CONTAINS :\\Windows\\Sysmon.exe, TargetImage "
+                                   "CONTAINS :\\Windows\\Sysmon64.exe, CallTrace EQ Ente");
+    assert_string_equal(first[8], "CommandLine CONTAINS rubeus-eight-long, Image SUFFIX \\x8.exe");
+    assert_string_equal(second[8], "none");
 }
 
 int main(void) {
