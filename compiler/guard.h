@@ -8,8 +8,9 @@
 #define CP_GUARD_MAX 16
 /* Most tests in one literal guard. Only the literals an event contains cost
    anything at run time, so even a long list of them is worth it (a rule of
-   430 DLL names would otherwise run for every image load). */
-#define CP_LITERAL_GUARD_MAX 1024
+   430 DLL names would otherwise run for every image load, one of some 2,000
+   emoji for every process creation). */
+#define CP_LITERAL_GUARD_MAX 4096
 
 /* Writes into out (room for CP_GUARD_MAX) tests of expr of which one holds
    whenever expr does, and returns how many; SIZE_MAX when there is no such

@@ -17,7 +17,7 @@
 #include "compiler/guard.h"
 #include "vm/pack.h"
 
-enum { TEXT = 65536 };
+enum { TEXT = 1 << 18 }; /* room for a guard of CP_LITERAL_GUARD_MAX literals */
 
 /* Compiles the rules (one YAML document each) and writes rule i's literal
    guard into out[i] as "path KIND literal" items joined by ", ", or "none". */
@@ -255,7 +255,7 @@ static void second_guards(void **state) {
              "  c:\n    Image|endswith: '\\x8.exe'\n  condition: (a and b) or c\n"),
     };
     enum { N = sizeof yaml / sizeof *yaml };
-    char first[N][TEXT], second[N][TEXT];
+    static char first[N][TEXT], second[N][TEXT];
     guards_of(NULL, SV_GUARD_LIT, yaml, N, first);
     guards_of(NULL, SV_GUARD_LIT2, yaml, N, second);
     assert_string_equal(first[0], "CallTrace PREFIX C:\\Windows\\System32\\ntdll.dll+");
