@@ -453,23 +453,38 @@ static const char *past_stop(scan *c, const char *open, const char *p, unsigned 
    quote (*closed), or else where reading sixteen bytes a step is to go
    on: the start of the block that needs that look, or of the last, short
    one. */
+/* 64 copies of each byte the loop compares with, read from memory: a
+   broadcast per call costs what a short string's block does. */
+static const struct wide_bytes {
+    uint8_t quote[64], backslash[64], space[64], n[64], r[64], t[64];
+} wide_bytes __attribute__((aligned(64))) = {
+#define WIDE_ROW(c)                                                                                \
+    { [0 ... 63] = c }
+    WIDE_ROW('"'), WIDE_ROW('\\'), WIDE_ROW(0x20), WIDE_ROW('n'), WIDE_ROW('r'), WIDE_ROW('t'),
+#undef WIDE_ROW
+};
+
+__attribute__((target("avx512bw"))) static inline uint64_t wide_eq(__m512i v, const uint8_t *row) {
+    return _mm512_cmpeq_epi8_mask(v, _mm512_load_si512((const void *)row));
+}
+
 __attribute__((target("avx512bw"))) static const char *
 wide_string_run(const char *p, const char *end, unsigned *escaped, bool *closed) {
-    const __m512i quote = _mm512_set1_epi8('"'), backslash = _mm512_set1_epi8('\\'),
-                  space = _mm512_set1_epi8(0x20), n = _mm512_set1_epi8('n'),
-                  r = _mm512_set1_epi8('r'), t = _mm512_set1_epi8('t');
+    const struct wide_bytes *w = &wide_bytes;
     bool carry = false;
     for (; end - p >= 64; p += 64) {
         __m512i v = _mm512_loadu_si512((const void *)p);
-        uint64_t q = _mm512_cmpeq_epi8_mask(v, quote), b = _mm512_cmpeq_epi8_mask(v, backslash);
+        uint64_t q = wide_eq(v, w->quote), b = wide_eq(v, w->backslash);
         /* As signed bytes, those from 0x80 up are below 0x20 too. */
-        uint64_t odd = _mm512_cmplt_epi8_mask(v, space);
-        uint64_t plain = q | b | _mm512_cmpeq_epi8_mask(v, n) | _mm512_cmpeq_epi8_mask(v, r) |
-                         _mm512_cmpeq_epi8_mask(v, t);
+        uint64_t odd = _mm512_cmplt_epi8_mask(v, _mm512_load_si512((const void *)w->space));
         bool was = carry;
         uint64_t esc = rt_escaped(b, &carry), closers = q & ~esc;
         uint64_t before = closers ? (closers & -closers) - 1 : ~0ull;
-        if ((odd | (esc & ~plain)) & before) {
+        /* Escaped letters other than n, r and t (Windows paths escape
+           backslashes only; a Message escapes line ends). */
+        uint64_t letters = esc & ~(q | b) & before;
+        if (letters) letters &= ~(wide_eq(v, w->n) | wide_eq(v, w->r) | wide_eq(v, w->t));
+        if ((odd & before) | letters) {
             carry = was;
             break;
         }
