@@ -520,6 +520,80 @@ static void recalled_values(void **state) {
     }
 }
 
+/* ---- long values, segment by segment ---- */
+
+/* A long value is scanned in segments of whole lines, each recalled on
+   its own (prefilter.c), when no contains literal of the group holds a
+   newline; with one that does, it is scanned whole. Either way a literal
+   is found in any segment, in the short rest, or (anchored) at the ends,
+   and one with a newline across two lines. */
+static const spec long_tests[] = {
+    TEXT(CONTAINS, "alpha"),       /* r0 */
+    TEXT(CONTAINS, "beta gamma"),  /* r1 */
+    TEXT(PREFIX, "head"),          /* r2 */
+    TEXT(SUFFIX, "tail"),          /* r3 */
+    TEXT(EQ, "head"),              /* r4: the whole text only */
+    TEXT(CONTAINS, "beta\ngamma"), /* r5: across lines (only in the second pack) */
+};
+
+enum { LINE = 300, LONG_VALUES = 6 };
+
+/* Lines of LINE bytes with the given words at their ends, each ended with
+   an escaped newline; last without one. */
+static char *long_text(const char *first, const char *const *words, size_t nwords,
+                       const char *last) {
+    size_t cap = strlen(first) + nwords * (LINE + 64) + strlen(last) + 1;
+    char *t = malloc(cap);
+    assert_non_null(t);
+    strcpy(t, first);
+    for (size_t i = 0; i < nwords; i++) {
+        size_t at = strlen(t);
+        memset(t + at, 'a' + (char)(i % 3), LINE);
+        t[at + LINE] = '\0';
+        strcat(t, words[i]);
+        strcat(t, "\\n");
+    }
+    strcat(t, last);
+    return t;
+}
+
+static void segmented_values(void **state) {
+    (void)state;
+    static const char *const text[] = {"Text"};
+    const char *plain[] = {"x", "y", "z", "w"};
+    const char *found[] = {"x", "alpha", "y", "z"};
+    const char *split[] = {"x beta\\ngamma y", "z", "w", "v"};
+    char *v[LONG_VALUES] = {
+        long_text("head ", plain, 4, "short rest"),             /* r2 */
+        long_text("", found, 4, "ends in tail"),                /* r0 r3 */
+        long_text("", plain, 4, "beta gamma in the rest"),      /* r1 */
+        long_text("", split, 4, "HEAD"),                        /* r5 */
+        long_text("", plain, 3, "alpha\\nand beta gamma tail"), /* r0 r1 r3 */
+        long_text("", found, 4, "another tail"),                /* segments of the second */
+    };
+    const event events[] = {
+        {{IMAGE(v[0])}, "2"},   {{IMAGE(v[1])}, "0 3"},   {{IMAGE(v[2])}, "1"},
+        {{IMAGE(v[3])}, "5"},   {{IMAGE(v[4])}, "0 1 3"}, {{IMAGE(v[5]), IMAGE("head")}, "0 2 3 4"},
+        {{IMAGE(v[1])}, "0 3"}, /* recalled */
+    };
+    const event inside[] = {
+        {{IMAGE(v[0])}, "2"},   {{IMAGE(v[1])}, "0 3"},   {{IMAGE(v[2])}, "1"},
+        {{IMAGE(v[3])}, ""},    {{IMAGE(v[4])}, "0 1 3"}, {{IMAGE(v[5]), IMAGE("head")}, "0 2 3 4"},
+        {{IMAGE(v[1])}, "0 3"},
+    };
+    for (unsigned guards = 0; guards <= (GUARD | LIT); guards += LIT) {
+        /* Without r5 the groups are segmented, with it not. */
+        sv_pack *p = pack_of(text, 1, long_tests, 5, guards);
+        check(p, 1, inside, sizeof inside / sizeof *inside);
+        sv_pack_free(p);
+        p = pack_of(text, 1, long_tests, 6, guards);
+        check(p, 1, events, sizeof events / sizeof *events);
+        sv_pack_free(p);
+    }
+    for (size_t i = 0; i < LONG_VALUES; i++)
+        free(v[i]);
+}
+
 /* ---- tests that guard no rule ---- */
 
 static const spec asked_tests[] = {
@@ -684,6 +758,7 @@ int main(void) {
         cmocka_unit_test(glob_matcher),
         cmocka_unit_test(asked_groups),
         cmocka_unit_test(recalled_values),
+        cmocka_unit_test(segmented_values),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }

@@ -93,7 +93,7 @@ sv_exec *sv_exec_new(const sv_pack *p) {
     x->asks = calloc(p->ngroups ? p->ngroups : 1, sizeof *x->asks);
     x->reach = calloc(p->nrules / 64 + 1, sizeof *x->reach);
     x->lit_hits = calloc(2 * (p->nrules / 64 + 1), sizeof *x->lit_hits);
-    x->recall = sv_recall_new(p->ngroups);
+    x->recall = sv_recall_new(2 * p->ngroups); /* values, then segments (prefilter.c) */
     x->shortcuts = true;
     if (!x->seen || !x->hits || !x->scanned || !x->asks || !x->reach || !x->lit_hits) abort();
     x->md = pcre2_match_data_create(1, NULL);

@@ -99,6 +99,7 @@ struct sv_lits {
     entry *contains;
     uint32_t ncontains;
     uint32_t stride;
+    bool inside_lines; /* no contains literal holds a newline */
     /* The first two bytes of every gram and pair, as load_pair reads them:
        most positions cost one look at this bitmap, without a hash. */
     uint64_t *lead;
@@ -400,9 +401,11 @@ void sv_lits_build(sv_lits *l) {
     entry *start = xrealloc(NULL, (n[SV_LIT_EQ] + n[SV_LIT_PREFIX]) * sizeof *start);
     entry *end = xrealloc(NULL, n[SV_LIT_SUFFIX] * sizeof *end);
     l->contains = xrealloc(NULL, n[SV_LIT_CONTAINS] * sizeof *l->contains);
+    l->inside_lines = true;
     for (size_t i = 0; i < l->npending; i++) {
         const struct pending *q = &l->pending[i];
         entry e = {l->bytes + q->at, q->len, q->id, q->how == SV_LIT_EQ};
+        if (q->how == SV_LIT_CONTAINS && memchr(e.p, '\n', e.len)) l->inside_lines = false;
         switch (q->how) {
         case SV_LIT_SUFFIX: end[l->nend++] = e; break;
         case SV_LIT_CONTAINS: l->contains[l->ncontains++] = e; break;
@@ -579,10 +582,23 @@ static void scan_contains(const sv_lits *l, const uint8_t *t, size_t n, const ui
         if (memchr(t, l->singles[k].p[0], n)) hit(ctx, l->singles[k].id);
 }
 
-void sv_lits_scan(const sv_lits *l, const char *text, size_t n, const uint8_t *known,
-                  sv_lits_hit hit, void *ctx) {
+void sv_lits_scan_ends(const sv_lits *l, const char *text, size_t n, sv_lits_hit hit, void *ctx) {
     const uint8_t *t = (const uint8_t *)text;
     if (l->nstart) walk(&l->start, t, n, false, hit, ctx);
     if (l->nend) walk(&l->end, t, n, true, hit, ctx);
-    if (l->ncontains && n) scan_contains(l, t, n, known, hit, ctx);
+}
+
+void sv_lits_scan_inside(const sv_lits *l, const char *text, size_t n, const uint8_t *known,
+                         sv_lits_hit hit, void *ctx) {
+    if (l->ncontains && n) scan_contains(l, (const uint8_t *)text, n, known, hit, ctx);
+}
+
+void sv_lits_scan(const sv_lits *l, const char *text, size_t n, const uint8_t *known,
+                  sv_lits_hit hit, void *ctx) {
+    sv_lits_scan_ends(l, text, n, hit, ctx);
+    sv_lits_scan_inside(l, text, n, known, hit, ctx);
+}
+
+bool sv_lits_inside_lines(const sv_lits *l) {
+    return l->inside_lines;
 }

@@ -38,5 +38,13 @@ typedef void (*sv_lits_hit)(void *ctx, uint32_t id);
    many times compared once. */
 void sv_lits_scan(const sv_lits *l, const char *text, size_t n, const uint8_t *known,
                   sv_lits_hit hit, void *ctx);
+/* The two halves of that scan: the literals that must be at an end of the
+   text (equals, startswith, endswith), and those that may be anywhere. */
+void sv_lits_scan_ends(const sv_lits *l, const char *text, size_t n, sv_lits_hit hit, void *ctx);
+void sv_lits_scan_inside(const sv_lits *l, const char *text, size_t n, const uint8_t *known,
+                         sv_lits_hit hit, void *ctx);
+/* Whether no literal that may be anywhere holds a newline: then one
+   occurs in a text only inside one of its lines. */
+bool sv_lits_inside_lines(const sv_lits *l);
 
 #endif

@@ -32,7 +32,9 @@
  * A field's values repeat from event to event (the same CallTrace, the
  * same process image), and a group's answer for a value depends on its
  * text alone: each thread recalls the answers of values it scanned before
- * (recall.c) instead of scanning them again.
+ * (recall.c) instead of scanning them again. A long value that never
+ * repeats as a whole often repeats line by line, and is then recalled in
+ * segments of whole lines.
  *
  * A keyword group reads every value of every event, almost none of which
  * holds any of its literals: it first looks for them in the text as
@@ -382,7 +384,8 @@ enum { HELD = 1, CANDIDATE = 2 };
 
 typedef struct scan_ctx {
     const sv_prefilter_group *grp;
-    uint8_t *seen; /* per group test: HELD, CANDIDATE */
+    uint32_t segments; /* the recall group of the group's segments (after the groups') */
+    uint8_t *seen;     /* per group test: HELD, CANDIDATE */
     uint32_t *hits, nhits;
     uint32_t cands[MAX_CANDIDATES], ncands; /* tests whose pieces a value holds */
     bool too_many;
@@ -442,6 +445,63 @@ static void scan_plain(const sv_prefilter_group *grp, sv_event *ev, sv_value *v,
     if (ok && c->too_many) sv_lits_scan(grp->lits, s, n, c->seen, holds, c);
 }
 
+/* A long value is looked at in segments of whole lines of at least
+   SEGMENT bytes when the group's contains literals hold no newline, each
+   recalled on its own: the text of a PowerShell event's ContextInfo (5 KB
+   with a sequence number) never repeats, but its Host Application line
+   (4 KB of an encoded command) does, event after event. */
+enum { SEGMENTED = 1024, SEGMENT = 256 };
+
+/* The tests one segment holds, each once; too many are not kept. */
+typedef struct segment_hits {
+    scan_ctx *c;
+    uint32_t hits[SV_RECALL_MAX_HITS], nhits;
+    bool too_many;
+} segment_hits;
+
+static void segment_holds(void *ctx, uint32_t k) {
+    segment_hits *sh = ctx;
+    holds(sh->c, k);
+    for (uint32_t i = 0; i < sh->nhits; i++)
+        if (sh->hits[i] == k) return;
+    if (sh->nhits == SV_RECALL_MAX_HITS)
+        sh->too_many = true;
+    else
+        sh->hits[sh->nhits++] = k;
+}
+
+/* The contains literals of segment s (n bytes) of a value: recalled, or
+   scanned in full and kept. */
+static void scan_segment(const char *s, size_t n, sv_recall *recall, scan_ctx *c) {
+    uint32_t n_known;
+    sv_recall_ticket tk;
+    const uint32_t *known = sv_recall_find(recall, c->segments, SV_V_STR, s, n, &n_known, &tk);
+    if (known) {
+        for (uint32_t k = 0; k < n_known; k++)
+            holds(c, known[k]);
+        return;
+    }
+    segment_hits sh = {.c = c};
+    sv_lits_scan_inside(c->grp->lits, s, n, NULL, segment_holds, &sh);
+    if (!sh.too_many) sv_recall_keep(recall, &tk, c->segments, SV_V_STR, s, n, sh.hits, sh.nhits);
+}
+
+/* Scans the folded text s (n bytes) of a long value segment by segment;
+   the anchored literals at its ends. A short rest is scanned as it is. */
+static void scan_segmented(const char *s, size_t n, sv_recall *recall, scan_ctx *c) {
+    sv_lits_scan_ends(c->grp->lits, s, n, holds, c);
+    const char *from = s, *end = s + n;
+    for (const char *p = s; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        p = nl ? nl + 1 : end;
+        if (p - from >= SEGMENT) {
+            scan_segment(from, (size_t)(p - from), recall, c);
+            from = p;
+        }
+    }
+    sv_lits_scan_inside(c->grp->lits, from, (size_t)(end - from), c->seen, holds, c);
+}
+
 /* Scans value v for the literals of group g, unless recall knows what
    it holds. */
 static void scan_value(uint32_t g, sv_event *ev, sv_value *v, sv_recall *recall, scan_ctx *c) {
@@ -461,7 +521,10 @@ static void scan_value(uint32_t g, sv_event *ev, sv_value *v, sv_recall *recall,
     /* Literals an earlier value of the event held are not looked for
        again: then the hits are not all this value holds. */
     uint32_t before = c->nhits;
-    if (ok) sv_lits_scan(grp->lits, s, n, c->seen, holds, c);
+    if (ok && recall && n >= SEGMENTED && sv_lits_inside_lines(grp->lits))
+        scan_segmented(s, n, recall, c);
+    else if (ok)
+        sv_lits_scan(grp->lits, s, n, c->seen, holds, c);
     if (!before) sv_recall_keep(recall, &tk, g, v->type, v->p, v->len, c->hits, c->nhits);
 }
 
@@ -499,7 +562,7 @@ static bool screened_whole(uint32_t g, sv_event *ev, sv_recall *recall, scan_ctx
 uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *seen, uint32_t *hits,
                           sv_recall *recall) {
     const sv_prefilter_group *grp = &p->groups[g];
-    scan_ctx c = {.grp = grp, .seen = seen, .hits = hits};
+    scan_ctx c = {.grp = grp, .segments = p->ngroups + g, .seen = seen, .hits = hits};
     if (grp->kind == K_NUMBER) {
         scan_numbers(&c, ev);
     } else if (grp->raw && ev->any_deferred && screened_whole(g, ev, recall, &c)) {
