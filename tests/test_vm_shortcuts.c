@@ -135,6 +135,14 @@ static void check(const sv_pack *p, size_t nslots, const event *events, size_t n
     sv_event_free(ev);
 }
 
+/* check() over a pack of its own, one slot per path. */
+static void check_pack(const char *const *paths, size_t npaths, const spec *tests, size_t ntests,
+                       unsigned guards, const event *events, size_t nevents) {
+    sv_pack *p = pack_of(paths, npaths, tests, ntests, guards);
+    check(p, npaths, events, nevents);
+    sv_pack_free(p);
+}
+
 /* ---- numeric equalities ---- */
 
 enum { P_ID, P_OTHER, NUM_PATHS };
@@ -388,12 +396,10 @@ static const event short_kw_events[] = {
 
 static void keyword_windows(void **state) {
     (void)state;
-    sv_pack *p = pack_of(NULL, 0, long_kw_tests, 2, LIT);
-    check(p, 0, long_kw_events, sizeof long_kw_events / sizeof *long_kw_events);
-    sv_pack_free(p);
-    p = pack_of(NULL, 0, short_kw_tests, 2, LIT);
-    check(p, 0, short_kw_events, sizeof short_kw_events / sizeof *short_kw_events);
-    sv_pack_free(p);
+    check_pack(NULL, 0, long_kw_tests, 2, LIT, long_kw_events,
+               sizeof long_kw_events / sizeof *long_kw_events);
+    check_pack(NULL, 0, short_kw_tests, 2, LIT, short_kw_events,
+               sizeof short_kw_events / sizeof *short_kw_events);
 }
 
 /* A literal at every place of texts of every length: the text is searched
@@ -514,9 +520,8 @@ static void recalled_values(void **state) {
     (void)state;
     static const char *const image[] = {"Image"};
     for (unsigned guards = 0; guards <= (GUARD | LIT); guards += LIT) {
-        sv_pack *p = pack_of(image, 1, recall_tests, 3, guards);
-        check(p, 1, recall_events, sizeof recall_events / sizeof *recall_events);
-        sv_pack_free(p);
+        check_pack(image, 1, recall_tests, 3, guards, recall_events,
+                   sizeof recall_events / sizeof *recall_events);
     }
 }
 
@@ -583,12 +588,8 @@ static void segmented_values(void **state) {
     };
     for (unsigned guards = 0; guards <= (GUARD | LIT); guards += LIT) {
         /* Without r5 the groups are segmented, with it not. */
-        sv_pack *p = pack_of(text, 1, long_tests, 5, guards);
-        check(p, 1, inside, sizeof inside / sizeof *inside);
-        sv_pack_free(p);
-        p = pack_of(text, 1, long_tests, 6, guards);
-        check(p, 1, events, sizeof events / sizeof *events);
-        sv_pack_free(p);
+        check_pack(text, 1, long_tests, 5, guards, inside, sizeof inside / sizeof *inside);
+        check_pack(text, 1, long_tests, 6, guards, events, sizeof events / sizeof *events);
     }
     for (size_t i = 0; i < LONG_VALUES; i++)
         free(v[i]);
