@@ -132,7 +132,12 @@ static bool unreadable(const char *re, size_t n) {
     return false;
 }
 
-size_t cp_regex_atom(const char *re, size_t n, char *out) {
+static bool ascii_letter(char c) {
+    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+/* The longest run; without letters, ASCII letters end runs as classes do. */
+static size_t longest_run(const char *re, size_t n, char *out, bool letters) {
     if (unreadable(re, n)) return 0;
     reader r = {.re = re, .end = re + n, .out = out};
     const char *p = re;
@@ -163,6 +168,9 @@ size_t cp_regex_atom(const char *re, size_t n, char *out) {
         } else if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f) {
             end_run(&r);
             p++;
+        } else if (!letters && ascii_letter(c)) {
+            end_run(&r);
+            p++;
         } else {
             literal = true;
             p++;
@@ -177,6 +185,14 @@ size_t cp_regex_atom(const char *re, size_t n, char *out) {
     }
     end_run(&r);
     return r.best;
+}
+
+size_t cp_regex_atom(const char *re, size_t n, char *out) {
+    return longest_run(re, n, out, true);
+}
+
+size_t cp_regex_exact_run(const char *re, size_t n, char *out) {
+    return longest_run(re, n, out, false);
 }
 
 size_t cp_needed_literal(const sg_test *t, char *out) {

@@ -13,6 +13,11 @@
    that are not single characters, extended syntax) or has no such run. */
 size_t cp_regex_atom(const char *re, size_t n, char *out);
 
+/* The same without ASCII letters: the longest run of other bytes that
+   every match holds byte for byte, whatever the pattern's case flags (a
+   letter ends a run). */
+size_t cp_regex_exact_run(const char *re, size_t n, char *out);
+
 /* Shorter atoms of a pattern tell too little to guard a rule. */
 #define CP_MIN_ATOM 4
 

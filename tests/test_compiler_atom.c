@@ -2,8 +2,9 @@
    literal characters at the top level, cut by classes, groups, anchors and
    escapes, shortened by quantifiers that allow none; nothing for an
    alternative at the top, escapes with arguments, quoting or extended
-   syntax. Every atom is checked against PCRE2: the pattern matches a text
-   built around the atom, and fails on that text with the atom broken. */
+   syntax; and the longest run without letters, which holds the same under
+   any case flag. Every atom and run is checked against PCRE2: the pattern
+   matches a text built around it, and fails on that text with it broken. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <setjmp.h>
@@ -78,6 +79,19 @@ static const struct {
     {"", ""},
 };
 
+/* Runs without letters, which hold the same under any case flag. */
+static const struct {
+    const char *re, *run;
+} exact_cases[] = {
+    {"(?i)(set).*&&\\s?set.*(environment|invoke|\\$?\\{?input).*&&.*\"", "&&"},
+    {"cmd.{0,5}(?:/c|/r).+clip(?:\\.exe)?.{0,4}&&.+clipboard]::\\(\\s", "]::("},
+    {"abc-12x", "-12"},
+    {"a\\.\\.b", ".."},
+    {"ab-?cd", ""}, /* the '-' may be absent */
+    {"a--|b--", ""},
+    {"WhoAmI", ""},
+};
+
 static pcre2_code *compile(const char *re) {
     int code;
     PCRE2_SIZE off;
@@ -105,6 +119,18 @@ static void atoms(void **state) {
     }
 }
 
+static void exact_runs(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof exact_cases / sizeof *exact_cases; i++) {
+        const char *re = exact_cases[i].re;
+        char out[256];
+        size_t n = cp_regex_exact_run(re, strlen(re), out);
+        if (n != strlen(exact_cases[i].run) || memcmp(out, exact_cases[i].run, n))
+            fail_msg("%s: exact run \"%.*s\", expected \"%s\"", re, (int)n, out,
+                     exact_cases[i].run);
+    }
+}
+
 /* A text a pattern matches, from the cases above, and the same text with
    its atom's last byte changed: the pattern matches the first and not the
    second, which it could not without the atom. */
@@ -124,24 +150,54 @@ static const struct {
     {"(?i)(?s)Invoke-Mimikatz", "invoke-mimikatz"},
 };
 
+/* The same for runs without letters, found byte for byte (case kept:
+   the pattern is compiled caseless where it says so itself). */
+static const struct {
+    const char *re, *text;
+} exact_witnesses[] = {
+    {"(?i)(set).*&&\\s?set.*(environment|invoke|\\$?\\{?input).*&&.*\"",
+     "SET a && set INPUT && \""},
+    {"abc-12x", "abc-12x"},
+    {"a\\.\\.b", "a..b"},
+};
+
+/* Checks that pattern re matches text and no longer does once the first
+   occurrence of needed (n bytes; ASCII case aside if caseless) has its
+   last byte changed. */
+static void needed_in(const char *re, const char *witness, const char *needed, size_t n,
+                      bool caseless) {
+    char text[256];
+    pcre2_code *c = compile(re);
+    snprintf(text, sizeof text, "%s", witness);
+    if (!matches(c, text)) fail_msg("%s does not match %s", re, text);
+    char *at = NULL;
+    for (char *p = text; *p && !at; p++)
+        if (caseless ? !strncasecmp(p, needed, n) : !strncmp(p, needed, n)) at = p;
+    if (!at) fail_msg("%s matches %s, which lacks %.*s", re, text, (int)n, needed);
+    at[n - 1] = at[n - 1] == '#' ? '%' : '#';
+    if (matches(c, text)) fail_msg("%s matches %s without %.*s", re, text, (int)n, needed);
+    pcre2_code_free(c);
+}
+
+static void exact_runs_are_needed(void **state) {
+    (void)state;
+    for (size_t i = 0; i < sizeof exact_witnesses / sizeof *exact_witnesses; i++) {
+        const char *re = exact_witnesses[i].re;
+        char run[256];
+        size_t n = cp_regex_exact_run(re, strlen(re), run);
+        assert_true(n >= 2);
+        needed_in(re, exact_witnesses[i].text, run, n, false);
+    }
+}
+
 static void atoms_are_needed(void **state) {
     (void)state;
     for (size_t i = 0; i < sizeof witnesses / sizeof *witnesses; i++) {
         const char *re = witnesses[i].re;
-        char atom[256], text[256];
+        char atom[256];
         size_t n = cp_regex_atom(re, strlen(re), atom);
         assert_true(n > 0);
-        pcre2_code *c = compile(re);
-        snprintf(text, sizeof text, "%s", witnesses[i].text);
-        if (!matches(c, text)) fail_msg("%s does not match %s", re, text);
-        /* the atom, ASCII case aside, in the text */
-        char *at = NULL;
-        for (char *p = text; *p && !at; p++)
-            if (!strncasecmp(p, atom, n)) at = p;
-        if (!at) fail_msg("%s matches %s, which lacks its atom %.*s", re, text, (int)n, atom);
-        at[n - 1] = at[n - 1] == '#' ? '%' : '#';
-        if (matches(c, text)) fail_msg("%s matches %s without its atom", re, text);
-        pcre2_code_free(c);
+        needed_in(re, witnesses[i].text, atom, n, true); /* ASCII case aside */
     }
 }
 
@@ -149,6 +205,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(atoms),
         cmocka_unit_test(atoms_are_needed),
+        cmocka_unit_test(exact_runs),
+        cmocka_unit_test(exact_runs_are_needed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -213,6 +213,13 @@ static void regex_cidr_fieldref_time(void **state) {
         {SEL("        C|re|s: '^a.b$'\n"), "{\"C\":\"a\\nb\"}", 1},
         {SEL("        C|re: '^b$'\n"), "{\"C\":\"a\\nb\"}", 0},
         {SEL("        C|re|m: '^b$'\n"), "{\"C\":\"a\\nb\"}", 1},
+        /* a regex is asked after the run without letters it needs ("&&") */
+        {SEL("        C|re|i: '(set).*&&\\s?set.*&&.*x'\n"), "{\"C\":\"SET a && Set b && x\"}", 1},
+        {SEL("        C|re|i: '(set).*&&\\s?set.*&&.*x'\n"), "{\"C\":\"SET a & Set b && x\"}", 0},
+        {SEL("        C|re: 'a\\.\\.b'\n"), "{\"C\":[\"a.b ..\", \"a..b\"]}", 1},
+        {SEL("        C|re: 'a\\.\\.b'\n"), "{\"C\":[\"a.b ..\", \"a.xb\"]}", 0},
+        {"    sel:\n        C|re: 'a\\.\\.b'\n    condition: not sel\n", "{\"C\":\"a.xb\"}", 1},
+        {"    sel:\n        C|re: 'a\\.\\.b'\n    condition: not sel\n", "{\"C\":\"a.b ..\"}", 1},
         {SEL("        C|re: '^(a+)+$'\n"),
          "{\"C\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"}", 0},
         {SEL("        Ip|cidr: '10.0.0.0/8'\n"), "{\"Ip\":\"10.1.2.3\"}", 1},
