@@ -101,13 +101,16 @@ static void fill(sv_event *ev, const value *v) {
 }
 
 /* Runs every event through both interpreters, twice over, so that nothing
-   an event memoized or scanned leaks into the next. */
+   an event memoized or scanned leaks into the next; and through a third
+   that runs only the rules that matched (as a document that matched is
+   evaluated again when committed), then only all but the first of them. */
 static void check(const sv_pack *p, size_t nslots, const event *events, size_t nevents) {
     sv_event *ev = sv_event_new(nslots);
-    sv_exec *fast = sv_exec_new(p), *slow = sv_exec_new(p);
+    sv_exec *fast = sv_exec_new(p), *slow = sv_exec_new(p), *again = sv_exec_new(p);
     sv_exec_set_shortcuts(slow, false);
     size_t nrules = sv_pack_rule_count(p);
-    uint32_t *hits = calloc(2 * nrules + 1, sizeof *hits), *slow_hits = hits + nrules;
+    uint32_t *hits = calloc(3 * nrules + 1, sizeof *hits), *slow_hits = hits + nrules,
+             *again_hits = slow_hits + nrules;
     assert_non_null(hits);
     for (int round = 0; round < 2; round++)
         for (size_t e = 0; e < nevents; e++) {
@@ -116,6 +119,15 @@ static void check(const sv_pack *p, size_t nslots, const event *events, size_t n
             size_t slow_n = sv_exec_run(slow, ev, slow_hits);
             assert_int_equal(n, slow_n);
             assert_memory_equal(hits, slow_hits, n * sizeof *hits);
+            assert_int_equal(sv_exec_run_rules(again, ev, hits, n, again_hits), n);
+            assert_memory_equal(hits, again_hits, n * sizeof *hits);
+            for (size_t i = 0; i < n; i++)
+                assert_int_equal(sv_exec_result(again, hits[i]), sv_exec_result(fast, hits[i]));
+            if (n) {
+                assert_int_equal(sv_exec_run_rules(again, ev, hits + 1, n - 1, again_hits), n - 1);
+                assert_memory_equal(hits + 1, again_hits, (n - 1) * sizeof *hits);
+                assert_int_equal(sv_exec_result(again, hits[0]), 0);
+            }
             char got[256] = "";
             for (size_t i = 0; i < n; i++)
                 snprintf(got + strlen(got), sizeof got - strlen(got), "%s%u", i ? " " : "",
@@ -132,6 +144,7 @@ static void check(const sv_pack *p, size_t nslots, const event *events, size_t n
     free(hits);
     sv_exec_free(fast);
     sv_exec_free(slow);
+    sv_exec_free(again);
     sv_event_free(ev);
 }
 

@@ -557,7 +557,8 @@ static void run_rule(sv_exec *x, sv_event *ev, uint32_t r) {
     }
 }
 
-size_t sv_exec_run(sv_exec *x, sv_event *ev, uint32_t *out) {
+/* A new event: a new stamp, and no rule's result kept. */
+static void begin_event(sv_exec *x) {
     /* Stamps are 31 bits wide; on wrap-around old memo entries could look current. */
     if (++x->gen >= 1u << 31) {
         for (uint32_t t = 0; t < x->p->ntests + x->p->npieces; t++)
@@ -567,10 +568,22 @@ size_t sv_exec_run(sv_exec *x, sv_event *ev, uint32_t *out) {
         x->gen = 1;
     }
     x->event_give_ups = 0;
-    const sv_pack *p = x->p;
     for (uint32_t i = 0; i < x->nmatched; i++)
         x->result[x->matched[i]] = 0;
     x->nmatched = 0;
+}
+
+size_t sv_exec_run_rules(sv_exec *x, sv_event *ev, const uint32_t *rules, size_t n, uint32_t *out) {
+    begin_event(x);
+    for (size_t i = 0; i < n; i++)
+        if (rules[i] < x->p->nrules) run_rule(x, ev, rules[i]);
+    memcpy(out, x->matched, x->nmatched * sizeof *out);
+    return x->nmatched;
+}
+
+size_t sv_exec_run(sv_exec *x, sv_event *ev, uint32_t *out) {
+    const sv_pack *p = x->p;
+    begin_event(x);
     if (!x->shortcuts) {
         for (uint32_t r = 0; r < p->nrules; r++)
             run_rule(x, ev, r);

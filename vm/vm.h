@@ -295,6 +295,9 @@ void sv_exec_free(sv_exec *x);
 /* Runs every rule over ev; writes the indices of matching rules into out
    (capacity: the rule count) and returns how many matched. */
 size_t sv_exec_run(sv_exec *x, sv_event *ev, uint32_t *out);
+/* The same for rules[0 .. n) alone (ascending): those known to be the
+   only ones that can match ev, when it is evaluated again. */
+size_t sv_exec_run_rules(sv_exec *x, sv_event *ev, const uint32_t *rules, size_t n, uint32_t *out);
 /* Off: no rule guards and no literal prefilter, every rule runs every test
    itself. Slower, same answers: the baseline that tests compare against. */
 void sv_exec_set_shortcuts(sv_exec *x, bool on);
