@@ -508,8 +508,11 @@ static void scan_value(uint32_t g, sv_event *ev, sv_value *v, sv_recall *recall,
     const sv_prefilter_group *grp = c->grp;
     uint32_t n_known;
     sv_recall_ticket tk = {0};
-    const uint32_t *known =
-        recall ? sv_recall_find(recall, g, v->type, v->p, v->len, &n_known, &tk) : NULL;
+    /* (A long value to be segmented is recalled segment by segment.) */
+    bool segmented = recall && v->len >= SEGMENTED && sv_lits_inside_lines(grp->lits);
+    const uint32_t *known = recall && !segmented
+                                ? sv_recall_find(recall, g, v->type, v->p, v->len, &n_known, &tk)
+                                : NULL;
     if (known) {
         for (uint32_t k = 0; k < n_known; k++)
             holds(c, known[k]);
@@ -521,7 +524,7 @@ static void scan_value(uint32_t g, sv_event *ev, sv_value *v, sv_recall *recall,
     /* Literals an earlier value of the event held are not looked for
        again: then the hits are not all this value holds. */
     uint32_t before = c->nhits;
-    if (ok && recall && n >= SEGMENTED && sv_lits_inside_lines(grp->lits))
+    if (ok && segmented)
         scan_segmented(s, n, recall, c);
     else if (ok)
         sv_lits_scan(grp->lits, s, n, c->seen, holds, c);
