@@ -2,8 +2,9 @@
    (chain.c), give what the instructions give one by one: whichever test
    of the run holds (first, middle, last, none), whether the last test
    jumps too or falls through, whether the group is scanned already or
-   not, when a jump lands in the middle of a run, and inside an element's
-   scope, where the memos of the whole event do not apply. Every rule runs
+   not, when a jump lands in the middle of a run, when a test is listed
+   twice (its first place counts), and inside an element's scope, where
+   the memos of the whole event do not apply. Every rule runs
    with shortcuts and without, and its value is spelled out. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,6 +72,12 @@ static const rule rules[] = {
       INS(JMPT, 0, 0, 11), TEST(5), INS(RET, 0, 0, 0)},
      12,
      true},
+    /* r6: t4 first and last: where it holds, the run jumps (3), as its first
+       place says, not falls through from its last (1) */
+    {{TEST(4), JMPT(10), TEST(1), JMPT(10), TEST(2), JMPT(10), TEST(3), JMPT(10), TEST(4),
+      INS(RET, 0, 0, 0), INS(SET, 0, 0, 3), INS(RET, 0, 0, 0)},
+     12,
+     true},
 };
 enum { NRULES = sizeof rules / sizeof *rules };
 
@@ -117,16 +124,16 @@ typedef struct event {
 } event;
 
 static const event events[] = {
-    {{"x\\\\a.exe"}, false, "1 3 3 3 1 1"},
-    {{"x\\\\c.exe"}, false, "1 3 3 3 1 1"},
-    {{"x\\\\e.exe"}, false, "1 3 3 3 1 1"}, /* the last of the run */
-    {{"x\\\\f.exe"}, false, "0 0 0 0 0 1"}, /* none of the run: guarded rules run anyway */
-    {{"x\\\\z.exe"}, false, "0 0 0 0 0 0"},
-    {{"x\\\\z.exe"}, true, "0 0 0 0 0 0"},      /* into the middle, where none holds */
-    {{"x\\\\b.exe"}, true, "1 3 3 0 1 1"},      /* the jump skips the test that holds */
-    {{"x\\\\d.exe"}, true, "1 3 3 3 1 1"},      /* ... or lands before it */
-    {{"a.exe", "q.exe"}, false, "1 3 3 3 0 1"}, /* one element holds, not every one */
-    {{"a.exe", "E.EXE", "c.exe"}, false, "1 3 3 3 1 1"},
+    {{"x\\\\a.exe"}, false, "1 3 3 3 1 1 0"},
+    {{"x\\\\c.exe"}, false, "1 3 3 3 1 1 3"},
+    {{"x\\\\e.exe"}, false, "1 3 3 3 1 1 3"}, /* the last of the run */
+    {{"x\\\\f.exe"}, false, "0 0 0 0 0 1 0"}, /* none of the run: guarded rules run anyway */
+    {{"x\\\\z.exe"}, false, "0 0 0 0 0 0 0"},
+    {{"x\\\\z.exe"}, true, "0 0 0 0 0 0 0"},      /* into the middle, where none holds */
+    {{"x\\\\b.exe"}, true, "1 3 3 0 1 1 3"},      /* the jump skips the test that holds */
+    {{"x\\\\d.exe"}, true, "1 3 3 3 1 1 3"},      /* ... or lands before it */
+    {{"a.exe", "q.exe"}, false, "1 3 3 3 0 1 0"}, /* one element holds, not every one */
+    {{"a.exe", "E.EXE", "c.exe"}, false, "1 3 3 3 1 1 3"},
 };
 
 /* The document text holds the values, so that an element's scope (its
