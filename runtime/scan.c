@@ -446,13 +446,6 @@ static const char *past_stop(scan *c, const char *open, const char *p, unsigned 
 }
 
 #ifdef RT_WIDE_STRINGS
-/* Long strings 64 bytes a step, escapes and all: the closing quote is the
-   first one no backslash escapes (runs.h), and the bytes before it need a
-   closer look only when they hold a control character, a byte of UTF-8,
-   or an escape other than \\, \", \n, \r and \t. Returns the closing
-   quote (*closed), or else where reading sixteen bytes a step is to go
-   on: the start of the block that needs that look, or of the last, short
-   one. */
 /* 64 copies of each byte the loop compares with, read from memory: a
    broadcast per call costs what a short string's block does. */
 static const struct wide_bytes {
@@ -468,6 +461,13 @@ __attribute__((target("avx512bw"))) static inline uint64_t wide_eq(__m512i v, co
     return _mm512_cmpeq_epi8_mask(v, _mm512_load_si512((const void *)row));
 }
 
+/* Long strings 64 bytes a step, escapes and all: the closing quote is the
+   first one no backslash escapes (runs.h), and the bytes before it need a
+   closer look only when they hold a control character, a byte of UTF-8,
+   or an escape other than \\, \", \n, \r and \t. Returns the closing
+   quote (*closed), or else where reading sixteen bytes a step is to go
+   on: the start of the block that needs that look, or of the last, short
+   one. */
 __attribute__((target("avx512bw"))) static const char *
 wide_string_run(const char *p, const char *end, unsigned *escaped, bool *closed) {
     const struct wide_bytes *w = &wide_bytes;
