@@ -445,6 +445,12 @@ static void scan_plain(const sv_prefilter_group *grp, sv_event *ev, sv_value *v,
     if (ok && c->too_many) sv_lits_scan(grp->lits, s, n, c->seen, holds, c);
 }
 
+/* Notes the tests that recall says a text holds. */
+static void holds_all(scan_ctx *c, const uint32_t *known, uint32_t n) {
+    for (uint32_t k = 0; k < n; k++)
+        holds(c, known[k]);
+}
+
 /* A long value is looked at in segments of whole lines of at least
    SEGMENT bytes when the group's contains literals hold no newline, each
    recalled on its own: the text of a PowerShell event's ContextInfo (5 KB
@@ -477,8 +483,7 @@ static void scan_segment(const char *s, size_t n, sv_recall *recall, scan_ctx *c
     sv_recall_ticket tk;
     const uint32_t *known = sv_recall_find(recall, c->segments, SV_V_STR, s, n, &n_known, &tk);
     if (known) {
-        for (uint32_t k = 0; k < n_known; k++)
-            holds(c, known[k]);
+        holds_all(c, known, n_known);
         return;
     }
     segment_hits sh = {.c = c};
@@ -514,8 +519,7 @@ static void scan_value(uint32_t g, sv_event *ev, sv_value *v, sv_recall *recall,
                                 ? sv_recall_find(recall, g, v->type, v->p, v->len, &n_known, &tk)
                                 : NULL;
     if (known) {
-        for (uint32_t k = 0; k < n_known; k++)
-            holds(c, known[k]);
+        holds_all(c, known, n_known);
         return;
     }
     const char *s;

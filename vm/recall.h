@@ -10,7 +10,7 @@
 typedef struct sv_recall sv_recall;
 
 enum {
-    SV_RECALL_MAX_TEXT = 8192,  /* longer texts are rare and seldom repeat */
+    SV_RECALL_MAX_TEXT = 8192,  /* a long line of a value recalled in segments (prefilter.c) */
     SV_RECALL_MAX_HITS = 256,   /* a value holding more tests is scanned every time */
     SV_RECALL_TRIAL = 1024,     /* values per trial of a group: ... */
     SV_RECALL_MIN_FINDS = 128,  /* ... if fewer of them are found, it rests ... */

@@ -31,7 +31,7 @@ enum { MAX_TWO = 2, MAX_FOUR = 3, MAX_FACTORS = 4 };
 struct sv_screen {
     uint32_t ntwo, nfour;
     bool avx512; /* the machine compares 64 bytes at once into masks ... */
-    bool vbmi;   /* ... and looks 64 bytes up at once in a table of 128 */
+    bool vbmi;   /* ... and looks 64 bytes up at once in a table of 64 */
     /* per factor, per byte: 32 copies of it or-ed with 0x20 */
     uint8_t two[MAX_TWO][2][32];
     uint8_t four[MAX_FOUR][4][32];
