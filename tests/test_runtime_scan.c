@@ -377,6 +377,55 @@ static void top_keys_remembered(void **state) {
 #undef TOP_PATHS
 }
 
+/* More kinds of documents than the scanner keeps lanes for, mixed at
+   random, each listing the same keys in its own order (so that kinds share
+   some keys at some positions) and one of its own: every document records
+   what a fresh scanner records. */
+static void many_kinds_mixed(void **state) {
+    (void)state;
+#define KIND_PATHS PATHS("a", "b", "c", "d", "e", "f", "g", "h", "only3", "only7")
+    enum { KINDS = 12, KEYS = 8, DOCS = 400 };
+    static const char *const keys[KEYS] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+    int order[KINDS][KEYS];
+    uint32_t seed = 7;
+    for (int k = 0; k < KINDS; k++) {
+        for (int i = 0; i < KEYS; i++)
+            order[k][i] = i;
+        for (int i = KEYS - 1; i > 0; i--) { /* kinds 0 and 1 keep the same order */
+            seed = seed * 1103515245u + 12345u;
+            int j = k < 2 ? i : (int)(seed >> 16) % (i + 1), t = order[k][i];
+            order[k][i] = order[k][j];
+            order[k][j] = t;
+        }
+    }
+    fixture *warm = start(KIND_PATHS, RT_ANY_NONE);
+    fixture *fresh = start(KIND_PATHS, RT_ANY_NONE);
+    for (int d = 0; d < DOCS; d++) {
+        seed = seed * 1103515245u + 12345u;
+        int k = (int)(seed >> 16) % KINDS;
+        char doc[256];
+        size_t at = (size_t)snprintf(doc, sizeof doc, "{\"only%d\":%d", k, k);
+        for (int i = 0; i < KEYS; i++)
+            at += (size_t)snprintf(doc + at, sizeof doc - at, ",\"%s\":%d", keys[order[k][i]],
+                                   d * KEYS + i);
+        snprintf(doc + at, sizeof doc - at, "}");
+        rt_scanner_free(fresh->s);
+        fresh->s = rt_scanner_new(KIND_PATHS, RT_ANY_NONE);
+        scan_ok(warm, doc);
+        scan_ok(fresh, doc);
+        for (uint32_t slot = 0; slot < 10; slot++) {
+            char want[1024];
+            snprintf(want, sizeof want, "%s", values(fresh, slot));
+            if (strcmp(values(warm, slot), want))
+                fail_msg("%s, slot %u: \"%s\", a fresh scanner \"%s\"", doc, slot,
+                         values(warm, slot), want);
+        }
+    }
+    stop(warm);
+    stop(fresh);
+#undef KIND_PATHS
+}
+
 static void duplicate_keys_and_paths(void **state) {
     (void)state;
     fixture *f = start(PATHS("a", "a"), false);
@@ -756,6 +805,7 @@ int main(void) {
         cmocka_unit_test(want_any_records_strings_and_numbers),
         cmocka_unit_test(deferred_any_values),
         cmocka_unit_test(top_keys_remembered),
+        cmocka_unit_test(many_kinds_mixed),
         cmocka_unit_test(duplicate_keys_and_paths),
         cmocka_unit_test(event_reset_between_documents),
         cmocka_unit_test(no_paths),
