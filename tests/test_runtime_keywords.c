@@ -3,7 +3,8 @@
    them off (RT_ANY_DEFERRED: a group with a screen looks at the document's
    whole text, one without has the values recorded): keywords in plain
    values, in \u escapes, in characters that fold to ASCII, in nested
-   values and in numbers; a keyword that is only a key matches nothing. */
+   values and in numbers; a keyword that is only a key matches nothing, nor
+   does text that holds only a factor of the screen. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,6 +78,12 @@ static const struct {
     {"{\"m\":\"Legit \xe2\x84\xaa"
      "iwi printer\"}",
      "3"},
+    /* A factor of the screen ("::") without a piece of any keyword: an IPv6
+       address, a static call, a piece that only a key holds or one that only
+       an escaped string holds decoded. */
+    {"{\"ip\":\"fe80::1c2:3ff\",\"m\":\"[Convert]::FromBase64String\"}", ""},
+    {"{\"sekurlsa::\":\"fe80::1\"}", ""},
+    {"{\"ip\":\"fe80::1\",\"m\":\"sekurls\\u0061::x\"}", "1"},
     {"{\"Channel\":\"x\",\"m\":\"echo5 here\",\"k\":\"FOXTROT6\"}", "8 9"},
     {"{\"Channel\":\"x\",\"m\":\"ech\\u006f5\"}", "8"},
     {"{\"Channel\":\"y\",\"m\":\"echo5\"}", ""}, /* its rule's guard does not hold */
