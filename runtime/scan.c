@@ -45,9 +45,9 @@ enum { NONE = -1, ROOT = 0 };
    in the lane where its last key was, and changes lane only where its kind
    parts from the one before. A key no lane holds at its position is
    written into the lane the document takes for itself at its first such
-   key: the one least recently entered. (With each position's keys kept in
-   order of recency instead, the OTRF events cost a fifth more mixed than
-   sorted by kind, scanning a good part of that difference.) */
+   key: the one least recently entered. (The OTRF events cost a fifth more
+   mixed than sorted by kind; with each position's keys kept in order of
+   recency instead, scanning was a quarter of that difference.) */
 enum { KEY_MEMO_LEN = 24, KEY_MEMO_SLOTS = 64, KEY_MEMO_LANES = 8, NO_LANE = 0xff };
 
 typedef struct node {

@@ -84,6 +84,7 @@ seed_pack() {
     "$out/sigvm" compile -q -k -o "$dir/corpus" corpus/rules 2>/dev/null || true
     sample_rules | split -l 20 -d - "$out/seeds/rules-"
     for list in "$out"/seeds/rules-*; do
+        [ -e "$list" ] || continue # no SigmaHQ rules here: no lists
         xargs "$out/sigvm" compile -q -k -o "$dir/${list##*/}" <"$list" 2>/dev/null || true
         rm -f "$list"
     done
