@@ -328,6 +328,22 @@ static void deferred_any_values(void **state) {
     stop(f);
 }
 
+/* Scans doc with warm, which has seen other documents, and with a fresh
+   scanner of the same paths: every slot must record the same. */
+static void same_as_fresh(fixture *warm, const char *const *paths, size_t npaths, const char *doc) {
+    fixture *fresh = start(paths, npaths, RT_ANY_NONE);
+    scan_ok(warm, doc);
+    scan_ok(fresh, doc);
+    for (uint32_t slot = 0; slot < npaths; slot++) {
+        char want[1024];
+        snprintf(want, sizeof want, "%s", values(fresh, slot));
+        if (strcmp(values(warm, slot), want))
+            fail_msg("%s, slot %u: \"%s\", a fresh scanner \"%s\"", doc, slot, values(warm, slot),
+                     want);
+    }
+    stop(fresh);
+}
+
 /* Top-level keys remembered by position give what a fresh scanner gives:
    keys in another order, an empty key first, escaped, long, nested keys,
    and more keys than are remembered; documents of several kinds mixed, so
@@ -360,18 +376,7 @@ static void top_keys_remembered(void **state) {
     for (int round = 0; round < 3; round++)
         for (size_t i = 0; i < ndocs; i++) {
             size_t d = round < 2 ? i : i * 5 % ndocs;
-            const char *doc = docs[d] ? docs[d] : many;
-            fixture *fresh = start(TOP_PATHS, RT_ANY_NONE);
-            scan_ok(warm, doc);
-            scan_ok(fresh, doc);
-            for (uint32_t slot = 0; slot < 7; slot++) {
-                char want[1024];
-                snprintf(want, sizeof want, "%s", values(fresh, slot));
-                if (strcmp(values(warm, slot), want))
-                    fail_msg("%s, slot %u: \"%s\", a fresh scanner \"%s\"", doc, slot,
-                             values(warm, slot), want);
-            }
-            stop(fresh);
+            same_as_fresh(warm, TOP_PATHS, docs[d] ? docs[d] : many);
         }
     stop(warm);
 #undef TOP_PATHS
@@ -399,7 +404,6 @@ static void many_kinds_mixed(void **state) {
         }
     }
     fixture *warm = start(KIND_PATHS, RT_ANY_NONE);
-    fixture *fresh = start(KIND_PATHS, RT_ANY_NONE);
     for (int d = 0; d < DOCS; d++) {
         seed = seed * 1103515245u + 12345u;
         int k = (int)(seed >> 16) % KINDS;
@@ -409,20 +413,9 @@ static void many_kinds_mixed(void **state) {
             at += (size_t)snprintf(doc + at, sizeof doc - at, ",\"%s\":%d", keys[order[k][i]],
                                    d * KEYS + i);
         snprintf(doc + at, sizeof doc - at, "}");
-        rt_scanner_free(fresh->s);
-        fresh->s = rt_scanner_new(KIND_PATHS, RT_ANY_NONE);
-        scan_ok(warm, doc);
-        scan_ok(fresh, doc);
-        for (uint32_t slot = 0; slot < 10; slot++) {
-            char want[1024];
-            snprintf(want, sizeof want, "%s", values(fresh, slot));
-            if (strcmp(values(warm, slot), want))
-                fail_msg("%s, slot %u: \"%s\", a fresh scanner \"%s\"", doc, slot,
-                         values(warm, slot), want);
-        }
+        same_as_fresh(warm, KIND_PATHS, doc);
     }
     stop(warm);
-    stop(fresh);
 #undef KIND_PATHS
 }
 
