@@ -6,12 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "source.h"
 
 enum { RAW_CHUNK = 1 << 18 };
+/* A mapped file's pages this far behind the reader leave the process, in
+   steps as long, so that it holds at most twice that of the file; spans
+   that other threads still read lie well within it (and a page dropped too
+   early would only be faulted in again, from the file). */
+enum { MAP_LAG = 8 << 20 };
 
 struct rt_source {
     int fd;
@@ -22,6 +28,10 @@ struct rt_source {
     bool plain; /* not compressed: read straight into the caller's buffer */
     uint64_t offset;
     int64_t size;
+    bool named;      /* a path, not standard input (read from where it stands) */
+    const char *map; /* the whole file, once rt_source_map made it so */
+    size_t map_len;
+    size_t map_dropped; /* pages before this have left the process */
     char err[256];
 };
 
@@ -65,6 +75,7 @@ rt_source *rt_source_open(const char *path, char *err, size_t errlen) {
     rt_source *s = calloc(1, sizeof *s);
     if (!s) abort();
     s->fd = fd;
+    s->named = !is_stdin;
     s->size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
     s->raw = malloc(RAW_CHUNK);
     if (!s->raw) abort();
@@ -82,6 +93,7 @@ rt_source *rt_source_open(const char *path, char *err, size_t errlen) {
 
 void rt_source_close(rt_source *s) {
     if (!s) return;
+    if (s->map) munmap((void *)s->map, s->map_len);
     close(s->fd);
     rt_decoder_free(s->dec);
     free(s->raw);
@@ -116,6 +128,38 @@ ssize_t rt_source_read(rt_source *s, char *buf, size_t n) {
         if (s->raw_eof) return 0;
         if (!fill(s)) return -1;
     }
+}
+
+const char *rt_source_map(rt_source *s, size_t *len) {
+    if (!s->map && s->plain && s->named && s->size > 0 && (uint64_t)s->size <= SIZE_MAX) {
+        void *m = mmap(NULL, (size_t)s->size, PROT_READ, MAP_SHARED, s->fd, 0);
+        if (m != MAP_FAILED) {
+            s->map = m;
+            s->map_len = (size_t)s->size;
+            s->offset = 0;
+        }
+    }
+    *len = s->map_len;
+    return s->map;
+}
+
+static size_t page_floor(size_t n) {
+    return n & ~((size_t)sysconf(_SC_PAGESIZE) - 1);
+}
+
+void rt_source_map_move(rt_source *s, size_t done, size_t upto) {
+    size_t step = upto - (size_t)s->offset;
+    s->offset = upto;
+#ifdef MADV_POPULATE_READ
+    /* The next step as long is mapped in with one call rather than faulted
+       in 16 pages at a time (a kernel older than 5.14 refuses: then it is). */
+    size_t from = page_floor(upto), ready = s->map_len - upto > step ? upto + step : s->map_len;
+    if (ready > from) (void)madvise((void *)(s->map + from), ready - from, MADV_POPULATE_READ);
+#endif
+    if (done < s->map_dropped + 2 * (size_t)MAP_LAG) return;
+    size_t to = page_floor(done - MAP_LAG);
+    (void)madvise((void *)(s->map + s->map_dropped), to - s->map_dropped, MADV_DONTNEED);
+    s->map_dropped = to;
 }
 
 const char *rt_source_error(const rt_source *s) {

@@ -13,7 +13,9 @@
  * other '{' is one document, and anything else is a bad document that runs
  * to the end of its line. The text is read in chunks; a document is kept
  * in the buffer only from its start, so a Records file of any size takes
- * the memory of its largest event.
+ * the memory of its largest event. An uncompressed file is mapped instead
+ * (input.c): then the chunks only say how far the text may be looked at,
+ * and nothing is copied, neither into the buffer nor into spans.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,12 @@
 enum { CHUNK = 1 << 17, SPAN_CHUNK = 1 << 20 };
 /* How far a '{' is followed to see whether a Records list opens it. */
 enum { WRAPPER_LOOKAHEAD = 4096 };
+/* Text that was not copied (a mapped file, and spans of it) is asked for
+   this far ahead of each document: it comes from memory, not from the
+   cache a copy would have left it in, and the hardware prefetcher stops at
+   each page's end. Two threads on the OTRF file went from 1.26 to 1.15 s
+   by mapping with this, from 1.28 to 1.28 s without it. */
+enum { PREFETCH_AHEAD = 8192 };
 
 typedef enum where {
     TOP,          /* between top-level documents */
@@ -66,6 +74,8 @@ typedef struct cut {
 struct rt_input {
     char *name;
     rt_source *src;   /* NULL for a reader over a span's text */
+    bool mapped;      /* buf is the source's whole text, mapped: more() only reveals it */
+    size_t fetched;   /* text before this was prefetched (PREFETCH_AHEAD) */
     bool open_end;    /* over a span that another follows: its end ends the line */
     bool unplaced;    /* spans were handed out: where the text is, is not known here */
     rt_scanner *scan; /* scans objects on one line as they are cut (rt_input_scan_with) */
@@ -102,8 +112,11 @@ rt_input *rt_input_open(const char *path, const rt_input_opts *opt, char *err, s
     rt_expand expand = opt ? opt->expand : RT_EXPAND_AUTO;
     in->expanding = expand == RT_EXPAND_AUTO ? -1 : expand == RT_EXPAND_VNET;
     in->chunk = CHUNK;
-    in->cap = 2 * in->chunk;
-    in->buf = malloc(in->cap);
+    size_t len;
+    const char *text = rt_source_map(src, &len);
+    in->mapped = text != NULL;
+    in->cap = in->mapped ? len : 2 * in->chunk;
+    in->buf = in->mapped ? (char *)text : malloc(in->cap);
     if (!in->name || !in->buf) abort();
     in->line = 1;
     in->at_start = true;
@@ -113,7 +126,7 @@ rt_input *rt_input_open(const char *path, const rt_input_opts *opt, char *err, s
 void rt_input_close(rt_input *in) {
     if (!in) return;
     rt_vnet_events_free(&in->vx);
-    if (in->src) free(in->buf); /* a span's text is its owner's */
+    if (in->src && !in->mapped) free(in->buf); /* a span's text is its owner's */
     rt_source_close(in->src);
     free(in->name);
     free(in);
@@ -141,6 +154,14 @@ static bool more(rt_input *in) {
     if (in->src_done) return false;
     bool keep_cut = in->cut.active && !in->cut.skipping;
     size_t keep = keep_cut ? in->cut.start : in->pos;
+    if (in->mapped) {
+        /* Revealed in the steps it would be read in, so that progress moves
+           and the text left behind leaves the process in time. */
+        in->end += in->cap - in->end < in->chunk ? in->cap - in->end : in->chunk;
+        rt_source_map_move(in->src, keep, in->end);
+        in->src_done = in->end == in->cap;
+        return true;
+    }
     if (keep > 0) {
         memmove(in->buf, in->buf + keep, in->end - keep);
         in->end -= keep;
@@ -406,6 +427,12 @@ static bool scanned_object(rt_input *in, rt_doc *d) {
 /* The next document of the text with the framing followed: RT_DOC, RT_BAD
    (one over the size limit, whose bytes are then skipped) or RT_EOF. */
 static rt_read next_text(rt_input *in, rt_doc *d) {
+    if (in->mapped || !in->src) {
+        size_t to = in->cap - in->pos > PREFETCH_AHEAD ? in->pos + PREFETCH_AHEAD : in->cap;
+        if (in->fetched < in->pos) in->fetched = in->pos;
+        for (; in->fetched < to; in->fetched += 64)
+            __builtin_prefetch(in->buf + in->fetched);
+    }
     for (;;) {
         cut *c = &in->cut;
         if (c->active) {
@@ -579,6 +606,12 @@ bool rt_input_span(rt_input *in, rt_span *sp) {
     }
     sp->last = at == in->end;
     sp->len = at - in->pos;
+    sp->text = in->buf + in->pos;
+    in->unplaced = true;
+    if (in->mapped) { /* the mapping outlives every span of it */
+        in->pos = at;
+        return true;
+    }
     /* The text after the span moves to the caller's spare buffer, which
        the reader keeps; the span stays where it was read, in the buffer the
        caller now owns. */
@@ -589,14 +622,12 @@ bool rt_input_span(rt_input *in, rt_span *sp) {
         if (!(spare = realloc(spare, cap))) abort();
     }
     memcpy(spare, in->buf + at, rest);
-    sp->text = in->buf + in->pos;
     sp->buf = in->buf;
     sp->cap = in->cap;
     in->buf = spare;
     in->cap = cap;
     in->end = rest;
     in->pos = 0;
-    in->unplaced = true;
     return true;
 }
 

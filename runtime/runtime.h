@@ -147,7 +147,7 @@ typedef struct rt_frame {
 } rt_frame;
 
 typedef struct rt_span {
-    char *buf; /* the caller's, holding text; rt_input_span swaps it (see there) */
+    char *buf; /* the caller's, holding text; rt_input_span may swap it (see there) */
     size_t cap;
     const char *text;
     size_t len;
@@ -157,10 +157,12 @@ typedef struct rt_span {
 /* The reader's frame (not known after rt_input_span until resumed). */
 rt_frame rt_input_frame(const rt_input *in);
 /*
- * Hands out the next span (at least a megabyte, unless the input ends):
- * sp->buf (a buffer of sp->cap bytes, or NULL) becomes the reader's, and
- * sp->buf and sp->cap then name the buffer that holds sp->text, which the
- * caller owns. False when no span can be cut here: within an array or a
+ * Hands out the next span (at least a megabyte, unless the input ends).
+ * The text of a file read through a mapping stays in it, valid until
+ * rt_input_close, and sp->buf is left alone; other text was copied into a
+ * buffer: sp->buf (a buffer of sp->cap bytes, or NULL) becomes the
+ * reader's, and sp->buf and sp->cap then name the buffer that holds
+ * sp->text, which the caller owns. False when no span can be cut here: within an array or a
  * Records list, with VNet flow-log records expanded, before the first
  * document, at the end of the input, or when no line opens with '{' in
  * the next 16 MB. After spans, the reader must be told where it is

@@ -43,6 +43,15 @@ void rt_source_close(rt_source *s);
 /* Up to n decoded bytes into buf: how many, 0 at the end, -1 when the input
    cannot be read further (rt_source_error says why). */
 ssize_t rt_source_read(rt_source *s, char *buf, size_t n);
+/* A plain file named by its path, mapped whole: its text (len bytes, the
+   size it had when opened), or NULL where it cannot be (standard input, a
+   pipe, compressed, empty, or mmap refused), and then rt_source_read is
+   what reads it. Reading a mapped file that another process truncates
+   raises SIGBUS. */
+const char *rt_source_map(rt_source *s, size_t *len);
+/* The reader of a mapped file has moved on to upto (the offset progress
+   follows), and will not read the text before done again. */
+void rt_source_map_move(rt_source *s, size_t done, size_t upto);
 const char *rt_source_error(const rt_source *s);
 /* Bytes taken from the file so far (compressed, if it is), and its size
    (-1 when not a regular file). */

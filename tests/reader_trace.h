@@ -2,9 +2,11 @@
 #ifndef SIGVM_TESTS_READER_TRACE_H
 #define SIGVM_TESTS_READER_TRACE_H
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runtime/runtime.h"
 
@@ -28,6 +30,19 @@ static inline void trace_read(FILE *t, rt_input *in, rt_read k, const rt_doc *d,
     for (size_t i = 0; i < d->len && i < 60; i++)
         putc(d->text[i] == '\n' ? '|' : (unsigned char)d->text[i] < 0x20 ? '^' : d->text[i], t);
     fputs(d->len > 60 ? "...\n" : "\n", t);
+}
+
+/* The file at path opened as standard input ("-"), which is read, never
+   mapped as a file named by its path is; NULL with a message in err. */
+static inline rt_input *open_read_not_mapped(const char *path, const rt_input_opts *o, char *err,
+                                             size_t errlen) {
+    int saved = dup(STDIN_FILENO), fd = open(path, O_RDONLY);
+    if (saved < 0 || fd < 0 || dup2(fd, STDIN_FILENO) < 0) abort();
+    rt_input *in = rt_input_open("-", o, err, errlen);
+    if (dup2(saved, STDIN_FILENO) < 0) abort();
+    close(fd);
+    close(saved);
+    return in;
 }
 
 /* Everything in reads from here on, traced. */

@@ -1,6 +1,8 @@
 /* sigvm.c: the command-line entry point; one subcommand per file. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -29,7 +31,19 @@ static const char usage[] =
     "  2  bad command line\n"
     "  3  a rule or pack was refused (with --keep-going, the rest was still used)\n";
 
+/* Input files are read through a mapping (runtime/input.c): one cut
+   short by another process while it is read faults here, where read()
+   would have found an early end. Say so before dying of it. */
+static void on_bus_error(int sig) {
+    static const char msg[] = "sigvm: an input file was truncated while it was read; "
+                              "pipe a file that may change through standard input (-)\n";
+    (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 int main(int argc, char **argv) {
+    signal(SIGBUS, on_bus_error);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
         fputs(usage, argc < 2 ? stderr : stdout);
