@@ -89,7 +89,8 @@ done
     cmp -s "$TMP/out.j1" "$TMP/out.j4" && ok || bad "matches of spans depend on --jobs"
 cmp -s "$TMP/err.j1" "$TMP/err.j2" && cmp -s "$TMP/err.j1" "$TMP/err.j4" && ok ||
     bad "messages of spans depend on --jobs: $(diff "$TMP/err.j1" "$TMP/err.j4" | head -5)"
-# ... and through a pipe, read in spans as it arrives.
+# ... and through a pipe, read in spans as it arrives (the file named by
+# its path is mapped, the pipe read: both give the same).
 cat "$TMP/spans.ndjson" | "$SIGVM" run -j 4 -r "$AWS_RULES" - 2>/dev/null | jq -c 'del(.input)' >"$TMP/out.pipe"
 jq -c 'del(.input)' "$TMP/out.j1" | cmp -s - "$TMP/out.pipe" && ok || bad "matches of spans through a pipe differ"
 
