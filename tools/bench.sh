@@ -8,7 +8,8 @@
 #
 # SIGVM names the binary (default build/sigvm, built if missing), BENCH_THREADS
 # the thread counts to measure (default "1 2"), BENCH_RUNS how many times each
-# command runs (default 3; the fastest counts). With every rule loaded, the
+# command runs (default 3; the fastest counts). The thread counts of a pack
+# take turns, and each must write the same matches. With every rule loaded, the
 # input is also streamed through a pipe (peak RSS), and the times to compile
 # the pack and to load it are printed under the table.
 # Defaults: ../shared/corpus/events/otrf_windows_flat.ndjson.gz, every event.
@@ -34,17 +35,29 @@ fi
 bytes=$(stat -c %s "$events")
 nev=$(wc -l <"$events")
 
+# One run of a command: its output in $dir/out, "seconds max_rss_kb" on stdout.
+run_once() {
+    cat "$events" >/dev/null
+    /usr/bin/time -f "%e %M" -o "$dir/time" "$@" >"$dir/out" 2>"$dir/err" || true
+    tail -n 1 "$dir/time"
+}
+
+# "seconds max_rss_kb" of $3 (and $4) folded into the best so far ($1, $2).
+fold_best() {
+    awk -v b="$1" -v r="$2" -v s="$3" -v k="$4" 'BEGIN {
+        if (b == "" || s < b) b = s
+        if (k > r) r = k
+        print b, r }'
+}
+
 # One line per measured command: "seconds max_rss_kb", the fastest of
 # BENCH_RUNS runs (default 3: a shared machine has slow moments) and the
 # largest peak.
 measure() {
     local best="" rss=0 s k
     for ((run = 0; run < ${BENCH_RUNS:-3}; run++)); do
-        cat "$events" >/dev/null
-        /usr/bin/time -f "%e %M" -o "$dir/time" "$@" >"$dir/out" 2>"$dir/err" || true
-        read -r s k < <(tail -n 1 "$dir/time")
-        if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$s; fi
-        if [ "$k" -gt "$rss" ]; then rss=$k; fi
+        read -r s k < <(run_once "$@")
+        read -r best rss < <(fold_best "$best" "$rss" "$s" "$k")
     done
     echo "$best $rss"
 }
@@ -74,10 +87,27 @@ for n in 10 100 1000 all; do
     "$sigvm" compile -q -k --profile windows-flat -P tests/data/placeholders.yml \
         -o "$dir/pack" "$dir/pack_rules" 2>/dev/null || true
     loaded=$("$sigvm" disasm "$dir/pack" | grep -c '^rule ')
-    for j in ${BENCH_THREADS:-1 2}; do
-        read -r s k < <(measure "$sigvm" run -q -j "$j" -p "$dir/pack" "$events")
-        row "sigvm run -j $j" "$loaded" "$(wc -l <"$dir/out")" "$s" "$k"
+    # The thread counts take turns, round after round, so that their
+    # ratio is of runs made in the same minutes; each must write what the
+    # first wrote.
+    threads=(${BENCH_THREADS:-1 2})
+    declare -A best=() rss=()
+    for ((run = 0; run < ${BENCH_RUNS:-3}; run++)); do
+        for j in "${threads[@]}"; do
+            read -r s k < <(run_once "$sigvm" run -q -j "$j" -p "$dir/pack" "$events")
+            read -r best[$j] rss[$j] < <(fold_best "${best[$j]:-}" "${rss[$j]:-0}" "$s" "$k")
+            if [ "$j" = "${threads[0]}" ]; then
+                cp "$dir/out" "$dir/out.first"
+            elif ! cmp -s "$dir/out" "$dir/out.first"; then
+                echo "sigvm run -j $j wrote other matches than -j ${threads[0]}" >&2
+                exit 1
+            fi
+        done
     done
+    for j in "${threads[@]}"; do
+        row "sigvm run -j $j" "$loaded" "$(wc -l <"$dir/out.first")" "${best[$j]}" "${rss[$j]}"
+    done
+    unset best rss
 done
 read -r s k < <(measure sh -c 'cat "$3" | "$1" run -q -j 2 -p "$2" -' sh "$sigvm" "$dir/pack" "$events")
 row "cat \| sigvm run -j 2 -" "$loaded" "$(wc -l <"$dir/out")" "$s" "$k"
