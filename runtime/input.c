@@ -14,7 +14,8 @@
 
 enum { RAW_CHUNK = 1 << 18 };
 /* A mapped file's pages this far behind the reader leave the process, in
-   steps as long, so that it holds at most twice that of the file; spans
+   steps as long, so that it holds at most twice that of the file (and the
+   step mapped in ahead of the reader); spans
    that other threads still read lie well within it (and a page dropped too
    early would only be faulted in again, from the file). */
 enum { MAP_LAG = 8 << 20 };

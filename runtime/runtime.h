@@ -162,11 +162,11 @@ rt_frame rt_input_frame(const rt_input *in);
  * rt_input_close, and sp->buf is left alone; other text was copied into a
  * buffer: sp->buf (a buffer of sp->cap bytes, or NULL) becomes the
  * reader's, and sp->buf and sp->cap then name the buffer that holds
- * sp->text, which the caller owns. False when no span can be cut here: within an array or a
- * Records list, with VNet flow-log records expanded, before the first
- * document, at the end of the input, or when no line opens with '{' in
- * the next 16 MB. After spans, the reader must be told where it is
- * (rt_input_resume) before rt_input_next is called again.
+ * sp->text, which the caller owns. False when no span can be cut here:
+ * within an array or a Records list, with VNet flow-log records expanded,
+ * before the first document, at the end of the input, or when no line
+ * opens with '{' in the next 16 MB. After spans, the reader must be told
+ * where it is (rt_input_resume) before rt_input_next is called again.
  */
 bool rt_input_span(rt_input *in, rt_span *sp);
 /* Sets the reader's frame: that of the end of the last span handed out. */

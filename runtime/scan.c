@@ -459,8 +459,8 @@ static const char *past_stop(scan *c, const char *open, const char *p, unsigned 
    a mapped file (reader.c), it comes from memory, and the hardware
    prefetcher stops at each page's end; one request per step, spread over
    the strings that hold most of the bytes, hides that where a burst per
-   document does not (a fifth of the OTRF file, one core: 475 -> 442 ms at
-   16 KB, 481 at 8 KB). As an integer: the address may be past the text,
+   document does not (a fifth of the OTRF file, one core, user time: 499 ->
+   473 ms at 16 KB, 481 ms at 8 KB). As an integer: the address may be past the text,
    where a prefetch does not fault. */
 enum { WIDE_PREFETCH_AHEAD = 16384 };
 
