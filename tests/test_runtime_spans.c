@@ -212,7 +212,7 @@ static void spans_kept_while_reading_on(void **state) {
     assert_int_equal(rt_input_next(in, &first), RT_DOC); /* spans come after a document */
     trace_read(g, in, RT_DOC, &first, 0);
     long before = rss_file_kb(), most = before;
-    rt_span kept[64];
+    rt_span kept[64] = {{0}};
     size_t n = 0;
     unsigned sum = 0;
     for (rt_span sp = {0}; n < 64 && rt_input_span(in, &sp); sp = (rt_span){0}) {
