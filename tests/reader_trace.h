@@ -52,6 +52,29 @@ static inline void trace_rest(FILE *t, rt_input *in, uint64_t shift) {
         trace_read(t, in, k, &d, shift);
 }
 
+/* Everything in hands out, traced; in is closed. */
+static inline char *trace_all(rt_input *in) {
+    char *out = NULL;
+    size_t len = 0;
+    FILE *t = open_memstream(&out, &len);
+    if (!t) abort();
+    trace_rest(t, in, 0);
+    fclose(t);
+    rt_input_close(in);
+    return out;
+}
+
+/* Everything the file at path hands out read, not mapped. */
+static inline char *trace_file_read(const char *path, const rt_input_opts *o) {
+    char err[256];
+    rt_input *in = open_read_not_mapped(path, o, err, sizeof err);
+    if (!in) {
+        fprintf(stderr, "%s\n", err);
+        abort();
+    }
+    return trace_all(in);
+}
+
 /* What a reader over text[0, n) from frame f hands out, lines moved by
    shift; lines of one object are scanned whole by s into ev when s is
    given. Its end frame (lines moved too) goes to *end. */

@@ -77,25 +77,12 @@ static rt_input *open_or_fail(const char *path, const rt_input_opts *opt) {
     return in;
 }
 
-static char *trace_of(rt_input *in) {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *t = open_memstream(&text, &len);
-    trace_rest(t, in, 0);
-    fclose(t);
-    rt_input_close(in);
-    return text;
-}
-
 /* Everything the reader hands out (reader_trace.h); the same whether an
    uncompressed file is mapped (opened by its path) or read (through
    standard input). */
 static char *trace(const char *path, const rt_input_opts *opt) {
-    char *mapped = trace_of(open_or_fail(path, opt));
-    char err[256];
-    rt_input *in = open_read_not_mapped(path, opt, err, sizeof err);
-    if (!in) fail_msg("%s", err);
-    char *read = trace_of(in);
+    char *mapped = trace_all(open_or_fail(path, opt));
+    char *read = trace_file_read(path, opt);
     assert_string_equal(mapped, read);
     free(read);
     return mapped;

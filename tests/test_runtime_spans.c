@@ -79,6 +79,49 @@ static void cut_alike_anywhere(void **state) {
     assert_true(right > 100);
 }
 
+/* A file a test writes, then cuts as threads do: what one reader hands
+   out when the file is read (want) against what the test traces into g
+   (got) from the file opened by its path (in), mapped. */
+typedef struct file_case {
+    char path[32];
+    rt_input_opts o;
+    char *want, *got;
+    size_t gn;
+    FILE *g;
+    rt_input *in;
+} file_case;
+
+/* A new file in /tmp, of a name of its own, open to be written. */
+static FILE *case_new(file_case *fc) {
+    snprintf(fc->path, sizeof fc->path, "/tmp/sigvm_spans_XXXXXX");
+    fc->o = (rt_input_opts){.expand = RT_EXPAND_NONE};
+    int fd = mkstemp(fc->path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    return f;
+}
+
+/* Once written: the file's reference trace taken, and the file opened. */
+static void case_open(file_case *fc) {
+    char err[256];
+    fc->want = trace_file_read(fc->path, &fc->o);
+    fc->g = open_memstream(&fc->got, &fc->gn);
+    fc->in = rt_input_open(fc->path, &fc->o, err, sizeof err);
+    assert_non_null(fc->in);
+}
+
+/* What the test traced is what one reader hands out. */
+static void case_end(file_case *fc) {
+    rt_input_close(fc->in);
+    fclose(fc->g);
+    unlink(fc->path);
+    assert_true(strlen(fc->want) == fc->gn);
+    assert_string_equal(fc->got, fc->want);
+    free(fc->want);
+    free(fc->got);
+}
+
 static void put_n(FILE *f, int c, size_t n) {
     for (size_t i = 0; i < n; i++)
         putc(c, f);
@@ -89,11 +132,8 @@ static void put_n(FILE *f, int c, size_t n) {
    frame; documents one by one where they cannot. */
 static void spans_of_a_file(void **state) {
     (void)state;
-    char path[] = "/tmp/sigvm_spans_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    assert_non_null(f);
+    file_case fc;
+    FILE *f = case_new(&fc);
     for (int i = 0; i < 30000; i++)
         fprintf(f, "{\"n\":%d,\"pad\":\"%080d\"}\n", i, i);
     /* an array whose elements open lines: the guess is wrong in it */
@@ -109,19 +149,8 @@ static void spans_of_a_file(void **state) {
         fprintf(f, "{\"m\":%d}\n  \n", i);
     fputs("{\"last\":1}", f);
     fclose(f);
-
-    rt_input_opts o = {.expand = RT_EXPAND_NONE};
-    char err[256], *want = NULL, *got = NULL;
-    size_t wn = 0, gn = 0;
-    FILE *w = open_memstream(&want, &wn), *g = open_memstream(&got, &gn);
-    rt_input *in = open_read_not_mapped(path, &o, err, sizeof err);
-    assert_non_null(in);
-    trace_rest(w, in, 0);
-    rt_input_close(in);
-    fclose(w);
-
-    in = rt_input_open(path, &o, err, sizeof err);
-    assert_non_null(in);
+    case_open(&fc);
+    rt_input *in = fc.in;
     rt_span sp = {0};
     rt_frame real = top;
     bool placed = true;
@@ -133,8 +162,8 @@ static void spans_of_a_file(void **state) {
             bool right = rt_frame_same_place(&guess, &real);
             rt_frame end;
             char *cut = trace_cut(sp.text, sp.len, sp.last, right ? &guess : &real,
-                                  right ? real.line - guess.line : 0, &o, NULL, NULL, &end);
-            fputs(cut, g);
+                                  right ? real.line - guess.line : 0, &fc.o, NULL, NULL, &end);
+            fputs(cut, fc.g);
             free(cut);
             real = end;
             placed = false;
@@ -150,21 +179,15 @@ static void spans_of_a_file(void **state) {
         rt_read k = rt_input_next(in, &d);
         if (k == RT_EOF) break;
         docs_after_spans += spans > 0;
-        trace_read(g, in, k, &d, 0);
+        trace_read(fc.g, in, k, &d, 0);
     }
-    rt_input_close(in);
     free(sp.buf);
-    fclose(g);
-    unlink(path);
+    case_end(&fc);
     /* Spans of 1 to 2 MB: two before the array, one cut again in it, the
        long line one by one, then the rest. */
     assert_true(spans >= 4);
     assert_true(cut_again > 0 && cut_again < spans);
     assert_true(docs_after_spans > 0);
-    assert_true(wn == gn);
-    assert_string_equal(got, want);
-    free(want);
-    free(got);
 }
 
 /* The kB of this process's memory that files are mapped into (RssFile). */
@@ -186,31 +209,17 @@ static long rss_file_kb(void) {
    the process never holds much of the file at once. */
 static void spans_kept_while_reading_on(void **state) {
     (void)state;
-    char path[] = "/tmp/sigvm_spans_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    assert_non_null(f);
+    file_case fc;
+    FILE *f = case_new(&fc);
     enum { LINES = 48 << 10 };
     for (int i = 0; i < LINES; i++)
         fprintf(f, "{\"n\":%d,\"pad\":\"%01000d\"}\n", i, i);
     fclose(f);
-
-    rt_input_opts o = {.expand = RT_EXPAND_NONE};
-    char err[256], *want = NULL, *got = NULL;
-    size_t wn = 0, gn = 0;
-    FILE *w = open_memstream(&want, &wn), *g = open_memstream(&got, &gn);
-    rt_input *in = open_read_not_mapped(path, &o, err, sizeof err);
-    assert_non_null(in);
-    trace_rest(w, in, 0);
-    rt_input_close(in);
-    fclose(w);
-
-    in = rt_input_open(path, &o, err, sizeof err);
-    assert_non_null(in);
+    case_open(&fc);
+    rt_input *in = fc.in;
     rt_doc first;
     assert_int_equal(rt_input_next(in, &first), RT_DOC); /* spans come after a document */
-    trace_read(g, in, RT_DOC, &first, 0);
+    trace_read(fc.g, in, RT_DOC, &first, 0);
     long before = rss_file_kb(), most = before;
     rt_span kept[64] = {{0}};
     size_t n = 0;
@@ -227,17 +236,13 @@ static void spans_kept_while_reading_on(void **state) {
     assert_true(n > 40 && n < 64 && kept[n - 1].last);
     rt_frame at = rt_input_frame(in);
     for (size_t i = 0; i < n; i++) {
-        char *cut = trace_cut(kept[i].text, kept[i].len, kept[i].last, &at, 0, &o, NULL, NULL, &at);
-        fputs(cut, g);
+        char *cut =
+            trace_cut(kept[i].text, kept[i].len, kept[i].last, &at, 0, &fc.o, NULL, NULL, &at);
+        fputs(cut, fc.g);
         free(cut);
     }
-    rt_input_close(in);
-    fclose(g);
-    unlink(path);
-    assert_string_equal(got, want);
+    case_end(&fc);
     assert_true(most - before < 24 << 10);
-    free(want);
-    free(got);
 }
 
 int main(void) {
