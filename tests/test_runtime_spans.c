@@ -93,8 +93,7 @@ typedef struct file_case {
 
 /* A new file in /tmp, of a name of its own, open to be written. */
 static FILE *case_new(file_case *fc) {
-    snprintf(fc->path, sizeof fc->path, "/tmp/sigvm_spans_XXXXXX");
-    fc->o = (rt_input_opts){.expand = RT_EXPAND_NONE};
+    *fc = (file_case){.path = "/tmp/sigvm_spans_XXXXXX", .o = {.expand = RT_EXPAND_NONE}};
     int fd = mkstemp(fc->path);
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
