@@ -57,41 +57,64 @@ static void by_slot(sv_pack *p) {
     p->lgroups_at = at;
 }
 
+/* The rules of some literal guard lists as the nonzero words of a bitset
+   (in no particular order), appended to the pack's lbits. Only the words
+   a list touches are visited, so that the work is that of the lists,
+   however many rules and groups there are. */
+typedef struct bit_lists {
+    uint64_t *set;     /* per word of rules: the bits of the list being built */
+    uint32_t *touched; /* the words it set, ntouched of them */
+    uint32_t ntouched;
+    size_t nbits, cap; /* lbits in use, allocated */
+} bit_lists;
+
+/* Adds the rules whose literal guards list test t to the list being built. */
+static void add_rules(sv_pack *p, bit_lists *b, uint32_t t) {
+    for (uint32_t i = p->lstart[t]; i < p->lstart[t + 1]; i++) {
+        uint32_t r = p->lrules[i] % sv_lit_stride(p), w = r / 64;
+        if (!b->set[w]) b->touched[b->ntouched++] = w;
+        b->set[w] |= 1ull << (r % 64);
+    }
+}
+
+/* Ends the list being built: its words at lbits[*first, *end). */
+static void end_list(sv_pack *p, bit_lists *b, uint32_t *first, uint32_t *end) {
+    if (b->nbits + b->ntouched > b->cap) {
+        b->cap = 2 * (b->nbits + b->ntouched);
+        p->lbits = realloc(p->lbits, b->cap * sizeof *p->lbits);
+        if (!p->lbits) abort();
+    }
+    *first = (uint32_t)b->nbits;
+    for (uint32_t j = 0; j < b->ntouched; j++) {
+        p->lbits[b->nbits++] = (sv_rule_bits){b->touched[j], b->set[b->touched[j]]};
+        b->set[b->touched[j]] = 0;
+    }
+    *end = (uint32_t)b->nbits;
+    b->ntouched = 0;
+}
+
 /* The groups that hold literal guard tests, each with the rules whose
-   literal guards list those tests, as the nonzero words of a bitset (in no
-   particular order). Only the words a group touches are visited, so that
-   the work is that of the lists, however many rules and groups there are. */
+   literal guards list those tests; and the rules of each loose test. */
 static void lit_groups(sv_pack *p) {
-    uint64_t *set = xcalloc(p->nrules / 64 + 1, sizeof *set);
-    uint32_t *touched = xcalloc(p->nrules / 64 + 1, sizeof *touched);
-    size_t nbits = 0, cap = 0;
+    bit_lists b = {.set = xcalloc(p->nrules / 64 + 1, sizeof *b.set),
+                   .touched = xcalloc(p->nrules / 64 + 1, sizeof *b.touched)};
     p->lgroups = xcalloc(p->ngroups, sizeof *p->lgroups);
     for (uint32_t g = 0; g < p->ngroups; g++) {
-        uint32_t n, ntouched = 0;
+        uint32_t n;
         const uint32_t *tests = sv_prefilter_tests(p, g, &n);
         for (uint32_t k = 0; k < n; k++)
-            for (uint32_t i = p->lstart[tests[k]]; i < p->lstart[tests[k] + 1]; i++) {
-                uint32_t r = p->lrules[i] % sv_lit_stride(p), w = r / 64;
-                if (!set[w]) touched[ntouched++] = w;
-                set[w] |= 1ull << (r % 64);
-            }
-        if (!ntouched) continue;
-        if (nbits + ntouched > cap) {
-            cap = 2 * (nbits + ntouched);
-            p->lbits = realloc(p->lbits, cap * sizeof *p->lbits);
-            if (!p->lbits) abort();
-        }
-        p->lgroups[p->nlgroups++] = (sv_lit_group){.group = g,
-                                                   .slot = sv_prefilter_slot(p, g),
-                                                   .first = (uint32_t)nbits,
-                                                   .end = (uint32_t)(nbits + ntouched)};
-        for (uint32_t j = 0; j < ntouched; j++) {
-            p->lbits[nbits++] = (sv_rule_bits){touched[j], set[touched[j]]};
-            set[touched[j]] = 0;
-        }
+            add_rules(p, &b, tests[k]);
+        if (!b.ntouched) continue;
+        sv_lit_group *lg = &p->lgroups[p->nlgroups++];
+        *lg = (sv_lit_group){.group = g, .slot = sv_prefilter_slot(p, g)};
+        end_list(p, &b, &lg->first, &lg->end);
     }
-    free(set);
-    free(touched);
+    for (uint32_t i = 0; i < p->nlloose; i++) {
+        add_rules(p, &b, p->lloose[i].test);
+        end_list(p, &b, &p->lloose[i].first, &p->lloose[i].end);
+    }
+    free(b.set);
+    free(b.touched);
     by_slot(p);
 }
 
@@ -132,6 +155,7 @@ static void by_literal_guard(sv_pack *p) {
     /* The tests no group holds, by slot as the groups are. */
     uint32_t n = p->npaths + 1;
     p->lloose = xcalloc(p->ntests, sizeof *p->lloose);
+    p->nlloose = 0;
     p->lloose_at = xcalloc(n + 1, sizeof *p->lloose_at);
     for (uint32_t t = 0; t < p->ntests; t++)
         if (p->lstart[t] < p->lstart[t + 1] && p->group_of[t] < 0)
@@ -141,8 +165,10 @@ static void by_literal_guard(sv_pack *p) {
     uint32_t *fill = xcalloc(n, sizeof *fill);
     memcpy(fill, p->lloose_at, n * sizeof *fill);
     for (uint32_t t = 0; t < p->ntests; t++)
-        if (p->lstart[t] < p->lstart[t + 1] && p->group_of[t] < 0)
-            p->lloose[fill[slot_index(p, p->tests[t].slot)]++] = t;
+        if (p->lstart[t] < p->lstart[t + 1] && p->group_of[t] < 0) {
+            p->lloose[fill[slot_index(p, p->tests[t].slot)]++].test = t;
+            p->nlloose++;
+        }
     free(fill);
     lit_groups(p);
 }
@@ -214,10 +240,11 @@ void sv_dispatch_free(sv_pack *p) {
     free(p->no_lit_guard);
     free(p->no_lit_guard2);
     p->gstart = p->ggroups = p->gloose = NULL;
-    p->lstart = p->lrules = p->lloose = NULL;
+    p->lstart = p->lrules = NULL;
+    p->lloose = NULL;
     p->gbits = p->lbits = NULL;
     p->always = p->no_lit_guard = p->no_lit_guard2 = NULL;
     p->lgroups = NULL;
     p->lgroups_at = p->lloose_at = NULL;
-    p->nggroups = p->ngloose = p->nlgroups = 0;
+    p->nggroups = p->ngloose = p->nlgroups = p->nlloose = 0;
 }

@@ -490,10 +490,6 @@ static void mark_bits(uint64_t *bits, const sv_rule_bits *from, const sv_rule_bi
         bits[from->word] |= from->bits;
 }
 
-static bool reached(const uint64_t *bits, uint32_t rule) {
-    return bits[rule / 64] >> (rule % 64) & 1;
-}
-
 static bool reaches_some(const uint64_t *bits, const sv_rule_bits *from, const sv_rule_bits *to) {
     for (; from < to; from++)
         if (bits[from->word] & from->bits) return true;
@@ -512,10 +508,10 @@ static void lit_guards_of(sv_exec *x, sv_event *ev, uint32_t s) {
             run_group(x, ev, lg->group);
     }
     for (uint32_t i = p->lloose_at[s]; i < p->lloose_at[s + 1]; i++) {
-        uint32_t t = p->lloose[i], from = p->lstart[t], to = p->lstart[t + 1], k = from;
-        while (k < to && !reached(x->reach, p->lrules[k] % sv_lit_stride(p)))
-            k++;
-        if (k < to && test(x, ev, t)) mark(x->lit_hits, p->lrules, from, to);
+        const sv_lit_loose *ll = &p->lloose[i];
+        if (reaches_some(x->reach, p->lbits + ll->first, p->lbits + ll->end) &&
+            test(x, ev, ll->test))
+            mark(x->lit_hits, p->lrules, p->lstart[ll->test], p->lstart[ll->test + 1]);
     }
 }
 

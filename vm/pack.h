@@ -100,6 +100,12 @@ typedef struct sv_lit_group {
     uint32_t first, end; /* lbits[first, end): the rules whose literal guards it holds tests of */
 } sv_lit_group;
 
+/* A literal guard test that no prefilter group holds. */
+typedef struct sv_lit_loose {
+    uint32_t test;
+    uint32_t first, end; /* lbits[first, end): the rules whose literal guards list it */
+} sv_lit_loose;
+
 struct sv_pack {
     unsigned char *image; /* the verified image; strings point into it */
     size_t len;
@@ -137,7 +143,8 @@ struct sv_pack {
                               keyword groups as slot npaths */
     uint32_t nlgroups, *lgroups_at;
     sv_rule_bits *lbits;
-    uint32_t *lloose, *lloose_at; /* by slot, as lgroups */
+    sv_lit_loose *lloose; /* by slot, as lgroups */
+    uint32_t nlloose, *lloose_at;
     uint64_t *no_lit_guard, *no_lit_guard2;
     /* Tests answered together, per field (prefilter.c): the group of each
        test and pseudo-test (-1: none) and the groups. Pseudo-tests, numbered
