@@ -443,11 +443,6 @@ static void skip(cursor *c, const rt_doc *d, const char *why, size_t at) {
         sink_say(c->j->sink, "%s: further bad events are counted, not shown\n", in->name);
 }
 
-static bool outside(const run_config *cfg, bool has_time, int64_t t) {
-    if (!cfg->has_since && !cfg->has_until) return false;
-    return !has_time || (cfg->has_since && t < cfg->since) || (cfg->has_until && t >= cfg->until);
-}
-
 static void note_match(engine *g, uint32_t rule, bool has_time, int64_t t) {
     rule_stat *s = &g->stats[rule];
     if (!s->matches) {
@@ -474,15 +469,35 @@ static void scan_objects_with(cursor *c, rt_input *in) {
     rt_input_scan_with(in, first->scan, first->ev);
 }
 
-/* Scans d with the first engine, unless the reader did, and finds its
-   time: false with err and off for a document that is not a valid event. */
-static bool scan_first(cursor *c, const rt_doc *d, bool *has_time, int64_t *t, const char **err,
-                       size_t *off) {
+/* Scans d with the first engine, unless the reader did: false with err
+   and off for a document that is not a valid event. */
+static bool scan_first(cursor *c, const rt_doc *d, const char **err, size_t *off) {
     engine *first = first_engine(c);
-    if (!d->scanned && !rt_scan(first->scan, d->text, d->len, first->ev, err, off)) return false;
-    *t = 0;
-    *has_time = rt_event_time(first->ev, first->time_slot, t);
-    return true;
+    return d->scanned || rt_scan(first->scan, d->text, d->len, first->ev, err, off);
+}
+
+/* The time of the event the first engine scanned, found when first asked
+   for: most events match no rule and no window of time filters them, and
+   finding it parses a timestamp. */
+typedef struct event_time {
+    bool looked, has;
+    int64_t t;
+} event_time;
+
+static bool time_of(cursor *c, event_time *et) {
+    if (!et->looked) {
+        engine *first = first_engine(c);
+        et->has = rt_event_time(first->ev, first->time_slot, &et->t);
+        et->looked = true;
+    }
+    return et->has;
+}
+
+static bool outside(cursor *c, event_time *et) {
+    const run_config *cfg = c->w->r->cfg;
+    if (!cfg->has_since && !cfg->has_until) return false;
+    return !time_of(c, et) || (cfg->has_since && et->t < cfg->since) ||
+           (cfg->has_until && et->t >= cfg->until);
 }
 
 /* The rules known to be the only ones that may match a document evaluated
@@ -512,21 +527,22 @@ static void evaluate(cursor *c, const rt_doc *d, known k) {
     run_input *in = c->j->in;
     const char *err;
     size_t off;
-    int64_t t;
-    bool has_time;
-    if (!scan_first(c, d, &has_time, &t, &err, &off)) {
+    event_time et = {0};
+    if (!scan_first(c, d, &err, &off)) {
         skip(c, d, err, off);
         return;
     }
     uint64_t record = ++c->j->record;
-    if (outside(w->r->cfg, has_time, t)) {
+    if (outside(c, &et)) {
         in->filtered++;
         return;
     }
     for (size_t e = 0; e < c->nuse; e++) {
         engine *g = c->use[e];
         size_t n = run_engine(c, e, d, k), shown = 0;
-        bool scanned = false;
+        /* The other engines scan into events of their own. */
+        bool scanned = false, has_time = n && time_of(c, &et);
+        int64_t t = et.t;
         rt_corr_event base = {.time = t, .input = in->name, .record = record};
         for (size_t i = 0; i < n; i++) {
             uint32_t rule = w->hits[i];
@@ -687,10 +703,9 @@ static taken take(input_job *j, batch *b) {
 static verdict screen(cursor *c, rt_read kind, const rt_doc *d, size_t *nhits) {
     const char *err;
     size_t off;
-    int64_t t;
-    bool has_time;
-    if (kind != RT_DOC || !scan_first(c, d, &has_time, &t, &err, &off)) return V_LOUD;
-    if (outside(c->w->r->cfg, has_time, t)) return V_FILTERED;
+    event_time et = {0};
+    if (kind != RT_DOC || !scan_first(c, d, &err, &off)) return V_LOUD;
+    if (outside(c, &et)) return V_FILTERED;
     for (size_t e = 0; e < c->nuse; e++)
         if ((*nhits = run_engine(c, e, d, EVERY_RULE))) return V_LOUD;
     return V_QUIET;

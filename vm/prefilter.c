@@ -587,7 +587,15 @@ static bool screened_whole(uint32_t g, sv_event *ev, sv_recall *recall, scan_ctx
 uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *seen, uint32_t *hits,
                           sv_recall *recall) {
     const sv_prefilter_group *grp = &p->groups[g];
-    scan_ctx c = {.grp = grp, .segments = p->ngroups + g, .seen = seen, .hits = hits};
+    /* Set field by field: zeroing cands, filled before it is read, cost as
+       much as a scan of a value recalled. */
+    scan_ctx c;
+    c.grp = grp;
+    c.segments = p->ngroups + g;
+    c.seen = seen;
+    c.hits = hits;
+    c.nhits = c.ncands = 0;
+    c.too_many = false;
     if (grp->kind == K_NUMBER) {
         scan_numbers(&c, ev);
     } else if (grp->raw && ev->any_deferred && screened_whole(g, ev, recall, &c)) {
