@@ -189,6 +189,27 @@ static void fold_event_values_non_ascii(void **state) {
     sv_event_free(ev);
 }
 
+/* sv_fold_keeps_ascii_apart looks the characters of two UTF-8 bytes up
+   in a list of its own: it must agree with the folding itself for every
+   one, alone and between ASCII. */
+static void fold_two_byte_range(void **state) {
+    (void)state;
+    unsigned to_ascii = 0;
+    for (uint32_t cp = 0x80; cp < 0x800; cp++) {
+        char s[4] = {'a', (char)(0xC0 | cp >> 6), (char)(0x80 | (cp & 0x3F)), 'b'};
+        size_t len;
+        char *f = sv_casefold(s + 1, 2, &len);
+        bool ascii = false;
+        for (size_t i = 0; i < len; i++)
+            ascii |= (unsigned char)f[i] < 0x80;
+        free(f);
+        to_ascii += ascii;
+        assert_int_equal(sv_fold_keeps_ascii_apart(s + 1, 2), !ascii);
+        assert_int_equal(sv_fold_keeps_ascii_apart(s, 4), !ascii);
+    }
+    assert_int_equal(to_ascii, 5);
+}
+
 static void fold_invalid_utf8(void **state) {
     (void)state;
     /* Octal escapes: a hex escape would swallow a following letter. */
@@ -614,6 +635,7 @@ int main(void) {
         cmocka_unit_test(fold_event_values),
         cmocka_unit_test(fold_event_values_non_ascii),
         cmocka_unit_test(unescape_runs),
+        cmocka_unit_test(fold_two_byte_range),
         cmocka_unit_test(fold_invalid_utf8),
         cmocka_unit_test(fold_embedded_nul),
         cmocka_unit_test(glob_star_and_question),
