@@ -16,10 +16,11 @@
 # The file is unpacked once into $BENCH_DIR (default /tmp/sigvm-bench) and
 # read from the page cache (a warm-up read precedes each measurement). Each
 # run first puts it in the cache as logs already on disk get there: its pages
-# are written out, dropped and read back once. Read back, the kernel caches
-# it in 2 MB folios that sigvm's mapping of the file takes whole; just
-# written, it stays in 4 KB pages that the mapping sets up one by one (on
-# the OTRF file, -j 1 with every rule: 2.31 s against 2.14 s, median of 3).
+# are written out, dropped and read back once, which leaves it in the 2 MB
+# folios of the kernel's readahead, mapped whole by sigvm. Otherwise the state
+# of the cache is an accident of its history: zcat's writes leave the file in
+# 32 KB folios (one core with every rule 2-3% slower), and a cache pruned
+# over hours holds parts of it in 4 KB pages, each mapped on its own (7%).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=${1:-../shared/corpus/events/otrf_windows_flat.ndjson.gz}
