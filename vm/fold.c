@@ -83,9 +83,9 @@ static size_t ascii_prefix(const char *s, size_t n) {
 
 /* Of the characters of two UTF-8 bytes (U+0080 .. U+07FF), those whose
    case folding holds an ASCII character: ß, İ, ŉ, ſ and ǰ (to "ss", "i̇",
-   "ʼn", "s" and "ǰ"), as utf8proc folds them (test_vm_matchers asks
-   utf8proc of every one). Most non-ASCII text in logs is of this range
-   (®, é, ü), and a lookup here spares utf8proc. */
+   "ʼn", "s" and "ǰ"), as utf8proc folds them (test_vm_matchers checks
+   every one against the folding). Most non-ASCII text in logs is of this
+   range (®, é, ü), and a lookup here spares utf8proc. */
 static bool two_bytes_fold_to_ascii(uint32_t cp) {
     return cp == 0xDF || cp == 0x130 || cp == 0x149 || cp == 0x17F || cp == 0x1F0;
 }

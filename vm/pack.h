@@ -136,7 +136,8 @@ struct sv_pack {
        the pseudo-tests too, which guard no rule), rule r's second literal
        guard as r + sv_lit_stride(p); the prefilter groups that hold such
        tests, each with the rules it may let through; those tests that no
-       group holds; and per rule, as bitsets, whether it has no literal
+       group holds, each with the rules it guards (both rule sets as words
+       of lbits); and per rule, as bitsets, whether it has no literal
        guard, no second one. */
     uint32_t *lstart, *lrules;
     sv_lit_group *lgroups; /* by slot: those of slot s at [lgroups_at[s], lgroups_at[s + 1]),
