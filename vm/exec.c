@@ -535,9 +535,13 @@ static void reach(sv_exec *x, sv_event *ev) {
         if (test(x, ev, t))
             mark_bits(x->reach, p->gbits + p->gstart[t], p->gbits + p->gstart[t + 1]);
     }
-    /* A literal test on a field the event lacks does not hold. */
-    for (uint32_t i = 0; i < ev->npresent; i++)
-        if (ev->present[i] < p->npaths) lit_guards_of(x, ev, ev->present[i]);
+    /* A literal test on a field the event lacks does not hold. Of the
+       fields it has, those no literal guard reads are passed over here,
+       not in a call each. */
+    for (uint32_t i = 0, s; i < ev->npresent; i++)
+        if ((s = ev->present[i]) < p->npaths &&
+            (p->lgroups_at[s] < p->lgroups_at[s + 1] || p->lloose_at[s] < p->lloose_at[s + 1]))
+            lit_guards_of(x, ev, s);
     if (ev->any_head >= 0 || ev->any_deferred) lit_guards_of(x, ev, p->npaths);
     for (size_t w = 0; w < words; w++)
         x->reach[w] &=
