@@ -109,7 +109,7 @@ static void lit_groups(sv_pack *p) {
         *lg = (sv_lit_group){.group = g, .slot = sv_prefilter_slot(p, g)};
         end_list(p, &b, &lg->first, &lg->end);
     }
-    for (uint32_t i = 0; i < p->nlloose; i++) {
+    for (uint32_t i = 0; i < p->lloose_at[p->npaths + 1]; i++) {
         add_rules(p, &b, p->lloose[i].test);
         end_list(p, &b, &p->lloose[i].first, &p->lloose[i].end);
     }
@@ -155,7 +155,6 @@ static void by_literal_guard(sv_pack *p) {
     /* The tests no group holds, by slot as the groups are. */
     uint32_t n = p->npaths + 1;
     p->lloose = xcalloc(p->ntests, sizeof *p->lloose);
-    p->nlloose = 0;
     p->lloose_at = xcalloc(n + 1, sizeof *p->lloose_at);
     for (uint32_t t = 0; t < p->ntests; t++)
         if (p->lstart[t] < p->lstart[t + 1] && p->group_of[t] < 0)
@@ -165,10 +164,8 @@ static void by_literal_guard(sv_pack *p) {
     uint32_t *fill = xcalloc(n, sizeof *fill);
     memcpy(fill, p->lloose_at, n * sizeof *fill);
     for (uint32_t t = 0; t < p->ntests; t++)
-        if (p->lstart[t] < p->lstart[t + 1] && p->group_of[t] < 0) {
+        if (p->lstart[t] < p->lstart[t + 1] && p->group_of[t] < 0)
             p->lloose[fill[slot_index(p, p->tests[t].slot)]++].test = t;
-            p->nlloose++;
-        }
     free(fill);
     lit_groups(p);
 }
@@ -246,5 +243,5 @@ void sv_dispatch_free(sv_pack *p) {
     p->always = p->no_lit_guard = p->no_lit_guard2 = NULL;
     p->lgroups = NULL;
     p->lgroups_at = p->lloose_at = NULL;
-    p->nggroups = p->ngloose = p->nlgroups = p->nlloose = 0;
+    p->nggroups = p->ngloose = p->nlgroups = 0;
 }

@@ -145,7 +145,7 @@ struct sv_pack {
     uint32_t nlgroups, *lgroups_at;
     sv_rule_bits *lbits;
     sv_lit_loose *lloose; /* by slot, as lgroups */
-    uint32_t nlloose, *lloose_at;
+    uint32_t *lloose_at;
     uint64_t *no_lit_guard, *no_lit_guard2;
     /* Tests answered together, per field (prefilter.c): the group of each
        test and pseudo-test (-1: none) and the groups. Pseudo-tests, numbered
